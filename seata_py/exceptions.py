@@ -1,0 +1,58 @@
+"""Every error seata-py raises on purpose derives from :class:`SeataError`.
+
+This module imports nothing from the rest of the package at run time, so every layer can use it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from seata_py.protocol.enums import TransactionExceptionCode
+
+
+class SeataError(Exception):
+    """Base class of seata-py errors."""
+
+
+class TCUnavailableError(SeataError):
+    """No connection to a transaction coordinator could carry the request."""
+
+
+class RpcTimeoutError(SeataError, TimeoutError):
+    """The TC did not answer within the request timeout."""
+
+
+class RegistrationError(SeataError):
+    """The TC refused to register this client (TM or RM)."""
+
+
+class TransactionError(SeataError):
+    """The TC answered a request with a failure; ``code`` is its TransactionExceptionCode."""
+
+    def __init__(self, message: str, code: TransactionExceptionCode | None = None, xid: str | None = None) -> None:
+        self.code = code
+        self.xid = xid
+        self.tc_message = message
+        parts = [message or "transaction request failed"]
+        if code is not None:
+            parts.append(f"code={code.name}")
+        if xid:
+            parts.append(f"xid={xid}")
+        super().__init__(" ".join(parts) if len(parts) == 1 else f"{parts[0]} ({', '.join(parts[1:])})")
+
+
+class LockConflictError(TransactionError):
+    """Another global transaction holds a row lock this branch needs."""
+
+
+class GlobalTransactionNotExistError(TransactionError):
+    """The TC does not know the XID (finished long ago, or never begun)."""
+
+
+class GlobalTransactionNotActiveError(TransactionError):
+    """The global transaction is no longer in a state that accepts branches (e.g. rolling back)."""
+
+
+class GlobalTransactionStatusInvalidError(TransactionError):
+    """The global transaction's status does not allow the request."""
