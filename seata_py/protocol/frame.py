@@ -1,0 +1,217 @@
+"""Classic Seata RPC v1 frames (doc §1.1): a 16-byte header, an optional head map, then the body.
+
+Header layout (big-endian)::
+
+    0  magic 0xDADA        2    7  head length int16   2    11 compressor byte     1
+    2  version = 1         1    9  frame type byte     1    12 request id int32    4
+    3  full length int32   4    10 codec byte          1
+
+``request_id`` is a signed int32 on the wire. :func:`encode_frame` rejects ids outside that range
+instead of wrapping them, because a wrapped id would come back different from the one the caller
+is waiting for; callers keeping a counter must wrap it themselves (Java's counter wraps to negative).
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TypeVar
+
+from .compression import compress, decompress
+from .enums import Codec, Compressor, FrameType
+from .errors import ProtocolError
+from .head_map import decode_head_map, encode_head_map
+from .messages import Message
+from .primitives import INT16_MAX, INT32_MAX, INT32_MIN
+from .seata_codec import decode_message, encode_message
+
+__all__ = [
+    "HEADER_LEN",
+    "MAGIC",
+    "MAX_FRAME_LEN",
+    "VERSION",
+    "Frame",
+    "FrameDecoder",
+    "decode_frame",
+    "encode_frame",
+]
+
+MAGIC = b"\xda\xda"
+VERSION = 1
+HEADER_LEN = 16
+# Netty's LengthFieldBasedFrameDecoder limit on both Java sides; the TC drops larger frames.
+MAX_FRAME_LEN = 8 * 1024 * 1024
+
+_HEADER = struct.Struct(">2sBihBBBi")
+_FULL_LENGTH = struct.Struct(">i")
+_HEAD_LENGTH = struct.Struct(">h")
+_HEARTBEATS = frozenset({FrameType.HEARTBEAT_REQUEST, FrameType.HEARTBEAT_RESPONSE})
+
+_E = TypeVar("_E", FrameType, Codec, Compressor)
+
+
+def _empty_head_map() -> Mapping[str, str | None]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One protocol frame. ``message`` is None exactly for heartbeat frames (types 3 and 4)."""
+
+    frame_type: FrameType
+    request_id: int
+    message: Message | None = None
+    codec: Codec = Codec.SEATA
+    compressor: Compressor = Compressor.NONE
+    head_map: Mapping[str, str | None] = field(default_factory=_empty_head_map)
+
+
+def _member(enum_cls: type[_E], value: object, what: str) -> _E:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ProtocolError(f"{what} must be a {enum_cls.__name__}, got {value!r}")
+    try:
+        return enum_cls(value)
+    except ValueError:
+        raise ProtocolError(f"unknown {what} {value}") from None
+
+
+def encode_frame(frame: Frame) -> bytes:
+    """Serialize ``frame``; raises ProtocolError for anything a peer would reject."""
+    frame_type = _member(FrameType, frame.frame_type, "frame type")
+    codec = _member(Codec, frame.codec, "codec")
+    compressor = _member(Compressor, frame.compressor, "compressor")
+    request_id = frame.request_id
+    if isinstance(request_id, bool) or not isinstance(request_id, int):
+        raise ProtocolError(f"request id must be int, got {request_id!r}")
+    if not INT32_MIN <= request_id <= INT32_MAX:
+        raise ProtocolError(f"request id {request_id} is outside the int32 range")
+
+    if frame_type in _HEARTBEATS:
+        if frame.message is not None:
+            raise ProtocolError("heartbeat frames carry no message")
+        body = b""
+    else:
+        if frame.message is None:
+            raise ProtocolError(f"{frame_type.name} frame needs a message")
+        if codec is not Codec.SEATA:
+            raise ProtocolError(f"codec {codec.name} is not supported")
+        body = compress(compressor, encode_message(frame.message))
+
+    head = encode_head_map(frame.head_map)
+    head_len = HEADER_LEN + len(head)
+    if head_len > INT16_MAX:
+        raise ProtocolError(f"head map of {len(head)} bytes does not fit the int16 head length")
+    full_len = head_len + len(body)
+    if full_len > MAX_FRAME_LEN:
+        raise ProtocolError(f"frame of {full_len} bytes exceeds the {MAX_FRAME_LEN}-byte limit")
+    header = _HEADER.pack(MAGIC, VERSION, full_len, head_len, frame_type, codec, compressor, request_id)
+    return header + head + body
+
+
+def _check_prefix(buf: bytes | bytearray, start: int, available: int) -> None:
+    """Validate whatever header bytes have arrived, so garbage fails before a whole header is in."""
+    for i in range(min(available, len(MAGIC))):
+        if buf[start + i] != MAGIC[i]:
+            raise ProtocolError(f"bad magic byte 0x{buf[start + i]:02x} at frame offset {i}")
+    if available > 2 and buf[start + 2] != VERSION:
+        raise ProtocolError(f"unsupported protocol version {buf[start + 2]}")
+    if available >= 7:
+        (full_len,) = _FULL_LENGTH.unpack_from(buf, start + 3)
+        if full_len > MAX_FRAME_LEN:
+            raise ProtocolError(f"frame length {full_len} exceeds the {MAX_FRAME_LEN}-byte limit")
+        if full_len < HEADER_LEN:
+            raise ProtocolError(f"frame length {full_len} is shorter than the header")
+        if available >= 9:
+            (head_len,) = _HEAD_LENGTH.unpack_from(buf, start + 7)
+            if head_len < HEADER_LEN:
+                raise ProtocolError(f"head length {head_len} is shorter than the fixed header")
+            if full_len < head_len:
+                raise ProtocolError(f"frame length {full_len} is shorter than head length {head_len}")
+
+
+def _parse_frame(buf: bytes | bytearray, start: int) -> tuple[Frame, int] | None:
+    """Parse the frame at ``start``: (frame, end offset), or None while it is still incomplete."""
+    available = len(buf) - start
+    _check_prefix(buf, start, available)
+    if available < HEADER_LEN:
+        return None
+    _, _, full_len, head_len, raw_type, raw_codec, raw_compressor, request_id = _HEADER.unpack_from(
+        buf, start
+    )
+    frame_type = _member(FrameType, raw_type, "frame type")
+    codec = _member(Codec, raw_codec, "codec")
+    compressor = _member(Compressor, raw_compressor, "compressor")
+    if available < full_len:
+        return None
+
+    head_map = decode_head_map(bytes(buf[start + HEADER_LEN : start + head_len]))
+    body = bytes(buf[start + head_len : start + full_len])
+    if frame_type in _HEARTBEATS:
+        if body:
+            raise ProtocolError(f"heartbeat frame with a {len(body)}-byte body")
+        message = None
+    else:
+        if not body:
+            raise ProtocolError(f"{frame_type.name} frame without a body")
+        if codec is not Codec.SEATA:
+            raise ProtocolError(f"codec {codec.name} is not supported")
+        message = decode_message(decompress(compressor, body))
+    frame = Frame(
+        frame_type=frame_type,
+        request_id=request_id,
+        message=message,
+        codec=codec,
+        compressor=compressor,
+        head_map=MappingProxyType(head_map),
+    )
+    return frame, start + full_len
+
+
+class FrameDecoder:
+    """Turns a byte stream into frames, buffering partial input between calls.
+
+    After it has raised, the stream position is unknown, so it stays failed: every later call
+    raises again and the caller is expected to close the connection. Frames completed earlier in
+    the failing call are dropped with it.
+    """
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._failure: ProtocolError | None = None
+
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Frame]:
+        if self._failure is not None:
+            raise ProtocolError(f"decoder already failed: {self._failure}")
+        self._buffer += data
+        frames: list[Frame] = []
+        offset = 0
+        try:
+            while (parsed := _parse_frame(self._buffer, offset)) is not None:
+                frame, offset = parsed
+                frames.append(frame)
+        except ProtocolError as exc:
+            self._failure = exc
+            self._buffer = bytearray()
+            raise
+        # Compacting once per call rather than per frame keeps bursts of small frames linear.
+        del self._buffer[:offset]
+        return frames
+
+    @property
+    def buffered(self) -> int:
+        """Bytes received but not yet part of a complete frame."""
+        return len(self._buffer)
+
+
+def decode_frame(data: bytes | bytearray | memoryview) -> Frame:
+    """Parse exactly one whole frame; incomplete input or trailing bytes are errors."""
+    buf = bytes(data)
+    parsed = _parse_frame(buf, 0)
+    if parsed is None:
+        raise ProtocolError(f"incomplete frame ({len(buf)} bytes)")
+    frame, end = parsed
+    if end != len(buf):
+        raise ProtocolError(f"{len(buf) - end} trailing byte(s) after the frame")
+    return frame
