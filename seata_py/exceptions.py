@@ -30,7 +30,9 @@ class RegistrationError(SeataError):
 class TransactionError(SeataError):
     """The TC answered a request with a failure; ``code`` is its TransactionExceptionCode."""
 
-    def __init__(self, message: str, code: TransactionExceptionCode | None = None, xid: str | None = None) -> None:
+    def __init__(
+        self, message: str, code: TransactionExceptionCode | None = None, xid: str | None = None
+    ) -> None:
         self.code = code
         self.xid = xid
         self.tc_message = message
