@@ -83,7 +83,9 @@ def file_lock(name: str) -> Iterator[None]:
 def apt_install(*packages: str) -> None:
     """Install Debian packages (root only); raises ServiceUnavailable with apt's output on failure."""
     if os.geteuid() != 0:
-        raise ServiceUnavailable(f"{' '.join(packages)} not installed and not root: install them or set the env var")
+        raise ServiceUnavailable(
+            f"{' '.join(packages)} not installed and not root: install them or set the env var"
+        )
     if shutil.which("apt-get") is None:
         raise ServiceUnavailable(f"{' '.join(packages)} not installed and apt-get is not available")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
@@ -91,7 +93,9 @@ def apt_install(*packages: str) -> None:
         for cmd in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", *packages]):
             proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
             if proc.returncode != 0:
-                raise ServiceUnavailable(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+                raise ServiceUnavailable(
+                    f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+                )
 
 
 def tail(path: Path, lines: int = 60) -> str:

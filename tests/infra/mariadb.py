@@ -31,8 +31,13 @@ class MySQLServer:
         return f"mysql://{self.user}:{self.password}@{self.host}:{self.port}"
 
     def connect_kwargs(self, database: str | None = None) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"host": self.host, "port": self.port, "user": self.user,
-                                  "password": self.password, "charset": "utf8mb4"}
+        kwargs: dict[str, Any] = {
+            "host": self.host,
+            "port": self.port,
+            "user": self.user,
+            "password": self.password,
+            "charset": "utf8mb4",
+        }
         if database:
             kwargs["database"] = database
         return kwargs
@@ -49,8 +54,10 @@ class MySQLServer:
             conn.close()
 
     def create_database(self, name: str) -> str:
-        self.admin_execute(f"DROP DATABASE IF EXISTS `{name}`",
-                           f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+        self.admin_execute(
+            f"DROP DATABASE IF EXISTS `{name}`",
+            f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+        )
         return name
 
     def stop(self) -> None:
@@ -63,21 +70,32 @@ def from_url(url: str) -> MySQLServer:
     parsed = urlparse(url)
     if parsed.scheme not in ("mysql", "mariadb", "mysql+pymysql"):
         raise ServiceUnavailable(f"{ENV_URL} must look like mysql://user:pass@host:port, got {url!r}")
-    return MySQLServer(host=parsed.hostname or "127.0.0.1", port=parsed.port or 3306,
-                       user=unquote(parsed.username or "root"), password=unquote(parsed.password or ""),
-                       origin=f"{ENV_URL}={parsed.hostname}:{parsed.port}")
+    return MySQLServer(
+        host=parsed.hostname or "127.0.0.1",
+        port=parsed.port or 3306,
+        user=unquote(parsed.username or "root"),
+        password=unquote(parsed.password or ""),
+        origin=f"{ENV_URL}={parsed.hostname}:{parsed.port}",
+    )
 
 
 def _container() -> MySQLServer:
     from testcontainers.mysql import MySqlContainer
 
-    container = MySqlContainer("mysql:8.0.36", username="seata", password="seata", dbname="seata_test",
-                               root_password="root")
+    container = MySqlContainer(
+        "mysql:8.0.36", username="seata", password="seata", dbname="seata_test", root_password="root"
+    )
     container.start()
     host = container.get_container_host_ip()
     port = int(container.get_exposed_port(3306))
-    return MySQLServer(host=host, port=port, user="root", password="root", origin="testcontainers mysql:8.0.36",
-                       _stop=container.stop)
+    return MySQLServer(
+        host=host,
+        port=port,
+        user="root",
+        password="root",
+        origin="testcontainers mysql:8.0.36",
+        _stop=container.stop,
+    )
 
 
 def _ensure_mariadb_installed() -> None:
@@ -97,18 +115,42 @@ def _native(workdir: Path) -> MySQLServer:
     run_as = ["--user=mysql"] if os.geteuid() == 0 else []
     if os.geteuid() == 0:
         shutil.chown(base, "mysql", "mysql")
-    init = subprocess.run(["mariadb-install-db", "--no-defaults", f"--datadir={datadir}", *run_as,
-                           "--auth-root-authentication-method=socket", "--skip-test-db"],
-                          capture_output=True, text=True, timeout=300)
+    init = subprocess.run(
+        [
+            "mariadb-install-db",
+            "--no-defaults",
+            f"--datadir={datadir}",
+            *run_as,
+            "--auth-root-authentication-method=socket",
+            "--skip-test-db",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if init.returncode != 0:
         raise ServiceUnavailable(f"mariadb-install-db failed:\n{init.stdout[-2000:]}\n{init.stderr[-2000:]}")
     port = free_port()
     proc = subprocess.Popen(
-        ["mariadbd", "--no-defaults", f"--datadir={datadir}", f"--socket={sock}", f"--port={port}",
-         "--bind-address=127.0.0.1", f"--log-error={log}", f"--pid-file={base / 'mysqld.pid'}",
-         "--skip-name-resolve", "--innodb-buffer-pool-size=128M", "--max-connections=500",
-         "--character-set-server=utf8mb4", "--collation-server=utf8mb4_bin", *run_as],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            "mariadbd",
+            "--no-defaults",
+            f"--datadir={datadir}",
+            f"--socket={sock}",
+            f"--port={port}",
+            "--bind-address=127.0.0.1",
+            f"--log-error={log}",
+            f"--pid-file={base / 'mysqld.pid'}",
+            "--skip-name-resolve",
+            "--innodb-buffer-pool-size=128M",
+            "--max-connections=500",
+            "--character-set-server=utf8mb4",
+            "--collation-server=utf8mb4_bin",
+            *run_as,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
 
     def stop() -> None:
@@ -130,14 +172,30 @@ def _native(workdir: Path) -> MySQLServer:
         time.sleep(0.1)
     # root authenticates by unix socket only; TCP clients get their own user.
     grant = subprocess.run(
-        ["mariadb", "--no-defaults", f"--socket={sock}", "-uroot", "-e",
-         "CREATE USER 'seata'@'%' IDENTIFIED BY 'seata'; GRANT ALL ON *.* TO 'seata'@'%' WITH GRANT OPTION;"],
-        capture_output=True, text=True, timeout=60)
+        [
+            "mariadb",
+            "--no-defaults",
+            f"--socket={sock}",
+            "-uroot",
+            "-e",
+            "CREATE USER 'seata'@'%' IDENTIFIED BY 'seata'; "
+            "GRANT ALL ON *.* TO 'seata'@'%' WITH GRANT OPTION;",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if grant.returncode != 0:
         stop()
         raise ServiceUnavailable(f"could not create the test user: {grant.stderr}")
-    return MySQLServer(host="127.0.0.1", port=port, user="seata", password="seata",
-                       origin=f"private MariaDB on port {port}", _stop=stop)
+    return MySQLServer(
+        host="127.0.0.1",
+        port=port,
+        user="seata",
+        password="seata",
+        origin=f"private MariaDB on port {port}",
+        _stop=stop,
+    )
 
 
 def provide(workdir: Path) -> MySQLServer:

@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .common import ServiceUnavailable, apt_install, cache_dir, docker_available, file_lock, free_port, tail, wait_for_port
+from .common import (
+    ServiceUnavailable,
+    apt_install,
+    cache_dir,
+    docker_available,
+    file_lock,
+    free_port,
+    tail,
+    wait_for_port,
+)
 
 ENV_ADDR = "SEATA_PY_TEST_TC"
 SERVER_VERSION = "2.0.0"
@@ -73,19 +82,36 @@ def seata_server_classpath() -> Path:
         lib.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(POM, lib.parent / "pom.xml")
         proc = subprocess.run(
-            ["mvn", "-B", "-q", "-f", str(lib.parent / "pom.xml"), "dependency:copy-dependencies",
-             "-DincludeScope=runtime", f"-DoutputDirectory={lib}",
-             "-DexcludeGroupIds=org.apache.logging.log4j,log4j"],
-            capture_output=True, text=True, timeout=1200)
+            [
+                "mvn",
+                "-B",
+                "-q",
+                "-f",
+                str(lib.parent / "pom.xml"),
+                "dependency:copy-dependencies",
+                "-DincludeScope=runtime",
+                f"-DoutputDirectory={lib}",
+                "-DexcludeGroupIds=org.apache.logging.log4j,log4j",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
         if proc.returncode != 0:
-            raise ServiceUnavailable(f"mvn could not resolve io.seata:seata-server:{SERVER_VERSION}:\n"
-                                     f"{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}")
+            raise ServiceUnavailable(
+                f"mvn could not resolve io.seata:seata-server:{SERVER_VERSION}:\n"
+                f"{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}"
+            )
         jar = lib / f"seata-server-{SERVER_VERSION}.jar"
         with zipfile.ZipFile(jar) as zf:
             names = set(zf.namelist())
         if "io/seata/server/ServerApplication.class" not in names or "application.yml" not in names:
             raise ServiceUnavailable(f"{jar} is not the thin server jar this recipe expects")
-        bad = [p.name for p in lib.iterdir() if p.name.startswith(("slf4j-log4j12", "slf4j-reload4j", "log4j-slf4j"))]
+        bad = [
+            p.name
+            for p in lib.iterdir()
+            if p.name.startswith(("slf4j-log4j12", "slf4j-reload4j", "log4j-slf4j"))
+        ]
         if bad:
             raise ServiceUnavailable(f"conflicting logging bindings on the server classpath: {bad}")
         marker.write_text("ok\n")
@@ -112,16 +138,34 @@ class SeataProcess:
     def start(self, timeout: float = 120) -> None:
         with open(self.stdout, "ab") as out:
             self.proc = subprocess.Popen(
-                ["java", "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", f"-Dlog.home={self.dir / 'logs'}",
-                 f"-Dserver.port={self.console_port}", "-Dseata.security.ignore.urls=/**",
-                 "-cp", f"{self.lib}/*", MAIN_CLASS, "-p", str(self.port), "-m", "file"],
-                cwd=self.dir, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    "java",
+                    "-Xms128m",
+                    "-Xmx512m",
+                    "-XX:+UseSerialGC",
+                    f"-Dlog.home={self.dir / 'logs'}",
+                    f"-Dserver.port={self.console_port}",
+                    "-Dseata.security.ignore.urls=/**",
+                    "-cp",
+                    f"{self.lib}/*",
+                    MAIN_CLASS,
+                    "-p",
+                    str(self.port),
+                    "-m",
+                    "file",
+                ],
+                cwd=self.dir,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         proc = self.proc
         if not wait_for_port("127.0.0.1", self.port, timeout, alive=lambda: proc.poll() is None):
             log = self.log_tail()
             self.stop()
-            raise ServiceUnavailable(f"Seata server did not open port {self.port} within {timeout}s; log:\n{log}")
+            raise ServiceUnavailable(
+                f"Seata server did not open port {self.port} within {timeout}s; log:\n{log}"
+            )
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -144,12 +188,20 @@ def _container() -> SeataServer:
     from testcontainers.core.container import DockerContainer
     from testcontainers.core.waiting_utils import wait_for_logs
 
-    container = (DockerContainer(CONTAINER_IMAGE).with_env("SEATA_PORT", "8091").with_env("STORE_MODE", "file")
-                 .with_exposed_ports(8091))
+    container = (
+        DockerContainer(CONTAINER_IMAGE)
+        .with_env("SEATA_PORT", "8091")
+        .with_env("STORE_MODE", "file")
+        .with_exposed_ports(8091)
+    )
     container.start()
     wait_for_logs(container, r"Server started, service listen port: 8091", timeout=180)
-    return SeataServer(host=container.get_container_host_ip(), port=int(container.get_exposed_port(8091)),
-                       origin=f"testcontainers {CONTAINER_IMAGE}", _stop=container.stop)
+    return SeataServer(
+        host=container.get_container_host_ip(),
+        port=int(container.get_exposed_port(8091)),
+        origin=f"testcontainers {CONTAINER_IMAGE}",
+        _stop=container.stop,
+    )
 
 
 def provide(workdir: Path) -> SeataServer:
@@ -164,5 +216,9 @@ def provide(workdir: Path) -> SeataServer:
     workdir.mkdir(parents=True, exist_ok=True)
     process = SeataProcess(seata_server_classpath(), workdir)
     process.start()
-    return SeataServer(host="127.0.0.1", port=process.port,
-                       origin=f"io.seata:seata-server:{SERVER_VERSION} on port {process.port}", _process=process)
+    return SeataServer(
+        host="127.0.0.1",
+        port=process.port,
+        origin=f"io.seata:seata-server:{SERVER_VERSION} on port {process.port}",
+        _process=process,
+    )
