@@ -12,6 +12,7 @@ from tests.infra import mariadb, seata_server
 from tests.infra.common import ServiceUnavailable, in_ci
 
 WORKDIR = Path(__file__).resolve().parent.parent / ".seata-test"
+_BRING_UP: list[str] = []
 
 
 def _unavailable(what: str, exc: BaseException) -> None:
@@ -22,7 +23,12 @@ def _unavailable(what: str, exc: BaseException) -> None:
 
 
 def _started(what: str, started: float, origin: str) -> None:
-    print(f"\n[infra] {what}: {origin}, ready in {time.monotonic() - started:.1f}s")
+    _BRING_UP.append(f"{what}: {origin}, ready in {time.monotonic() - started:.1f}s")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in _BRING_UP:
+        terminalreporter.write_line(f"[infra] {line}")
 
 
 @pytest.fixture(scope="session")
