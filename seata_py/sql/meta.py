@@ -1,0 +1,100 @@
+"""Table metadata as the resource manager needs it: columns, keys, auto-increment, ON UPDATE columns.
+
+Pure data; dialects fill it from their catalogs (``seata_py.sql.dialects``). Column lookups ignore case, as
+column names do in MySQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ColumnMeta:
+    name: str  # as the database spells it
+    ordinal: int  # 1-based position in the table
+    data_type: str  # lower-case catalog type without size: "int", "varchar", "datetime", "enum", ...
+    column_type: str  # full declaration: "int(10) unsigned", "tinyint(1)", "enum('a','b')", "decimal(10,2)"
+    jdbc_type: int  # java.sql.Types code, as Connector/J reports it (written into undo logs)
+    nullable: bool = True
+    default: str | None = None
+    auto_increment: bool = False
+    on_update: bool = False  # ON UPDATE CURRENT_TIMESTAMP: changes without being named in the statement
+
+    @property
+    def unsigned(self) -> bool:
+        return "unsigned" in self.column_type.lower()
+
+
+@dataclass(frozen=True)
+class IndexMeta:
+    name: str
+    columns: tuple[str, ...]  # in index order
+    unique: bool
+    primary: bool = False
+
+
+def java_hashmap_order(names: Iterable[str]) -> tuple[str, ...]:
+    """The order a java.util.HashMap (16 buckets) iterates these keys in.
+
+    Java Seata orders composite primary keys this way in lock keys and undo SQL, so a Python RM must too, or
+    the same row gets a different lock key in each language. Valid up to 12 keys (no resize).
+    """
+
+    def bucket(name: str) -> int:
+        h = 0
+        for unit in name.encode("utf-16-be").hex(" ", 2).split():
+            h = (31 * h + int(unit, 16)) & 0xFFFFFFFF
+        h ^= h >> 16
+        return h & 15
+
+    ordered = list(names)
+    return tuple(sorted(ordered, key=bucket))  # sorted() is stable: ties keep insertion (index) order
+
+
+@dataclass(frozen=True)
+class TableMeta:
+    schema: str
+    name: str  # physical name, no quotes or schema: what lock keys and undo images carry
+    columns: tuple[ColumnMeta, ...]  # table order
+    indexes: tuple[IndexMeta, ...] = ()
+    _by_lower: dict[str, ColumnMeta] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_lower.update({c.name.lower(): c for c in self.columns})
+
+    def column(self, name: str) -> ColumnMeta:
+        try:
+            return self._by_lower[name.strip("`").lower()]
+        except KeyError:
+            raise KeyError(f"table {self.name} has no column {name!r}") from None
+
+    def has_column(self, name: str) -> bool:
+        return name.strip("`").lower() in self._by_lower
+
+    @property
+    def primary_key(self) -> tuple[str, ...]:
+        """PK column names in index order (empty when the table has none)."""
+        for index in self.indexes:
+            if index.primary:
+                return index.columns
+        return ()
+
+    @property
+    def primary_key_java_order(self) -> tuple[str, ...]:
+        """PK column names in the order Java Seata uses for lock keys and undo SQL."""
+        return java_hashmap_order(self.primary_key)
+
+    @property
+    def unique_indexes(self) -> tuple[IndexMeta, ...]:
+        """Primary and unique indexes: the ones INSERT … ON DUPLICATE KEY UPDATE can hit."""
+        return tuple(i for i in self.indexes if i.unique or i.primary)
+
+    @property
+    def on_update_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.on_update)
+
+    @property
+    def auto_increment_column(self) -> str | None:
+        return next((c.name for c in self.columns if c.auto_increment), None)

@@ -1,0 +1,123 @@
+"""Date/time values as Java's ``java.sql``/``java.time`` classes carry them in an undo log.
+
+Java turns a wall-clock DATETIME/TIMESTAMP/DATE into epoch milliseconds in the JVM default zone, so reading
+or writing those numbers needs a zone. ``zone=None`` means the local system zone, as a JVM started without
+``-Duser.timezone`` would use. Values handed around in Python stay naive wall-clock datetimes, exactly what
+pymysql returns and accepts.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROS_PER_SECOND = 1_000_000
+_SECONDS_PER_DAY = 86_400
+
+
+def to_naive_local(value: datetime, zone: tzinfo | None) -> datetime:
+    """The wall-clock time of ``value`` in ``zone``; naive values are already wall-clock time."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(zone).replace(tzinfo=None)
+
+
+def epoch_micros(value: datetime, zone: tzinfo | None) -> int:
+    """Microseconds since the epoch of a wall-clock time in ``zone`` (earlier instant when ambiguous)."""
+    if value.tzinfo is not None:
+        aware = value
+    elif zone is not None:
+        aware = value.replace(tzinfo=zone)
+    else:
+        aware = value.astimezone()  # naive astimezone() interprets the value in the system zone
+    delta = aware - _EPOCH
+    return (delta.days * _SECONDS_PER_DAY + delta.seconds) * _MICROS_PER_SECOND + delta.microseconds
+
+
+def from_epoch_micros(micros: int, zone: tzinfo | None) -> datetime:
+    """The naive wall-clock time in ``zone`` of an epoch instant."""
+    return (_EPOCH + timedelta(microseconds=micros)).astimezone(zone).replace(tzinfo=None)
+
+
+def timestamp_parts(value: datetime, zone: tzinfo | None) -> tuple[int, int]:
+    """``(Timestamp.getTime(), Timestamp.getNanos())``: epoch millis and the full nanoseconds of the second.
+
+    Java floors to whole seconds before adding the fraction, so instants before 1970 still get a
+    non-negative ``nanos`` and millis rounded towards minus infinity.
+    """
+    micros = epoch_micros(value, zone)
+    nanos = (micros % _MICROS_PER_SECOND) * 1000
+    return micros // 1000, nanos
+
+
+def from_timestamp_parts(millis: int, nanos: int, zone: tzinfo | None) -> datetime:
+    """Inverse of :func:`timestamp_parts`; nanoseconds below a microsecond are dropped (Python's limit)."""
+    if not 0 <= nanos <= 999_999_999:
+        raise ValueError(f"nanos out of range: {nanos}")
+    seconds = millis // 1000
+    return from_epoch_micros(seconds * _MICROS_PER_SECOND + nanos // 1000, zone)
+
+
+def sql_date_millis(value: date, zone: tzinfo | None) -> int:
+    """``java.sql.Date.getTime()``: the epoch millis of local midnight that day."""
+    return epoch_micros(datetime(value.year, value.month, value.day), zone) // 1000
+
+
+def from_sql_date_millis(millis: int, zone: tzinfo | None) -> date:
+    return from_epoch_micros(millis * 1000, zone).date()
+
+
+def time_of_day_seconds(value: time | timedelta) -> int:
+    """Whole seconds since midnight (or of a MySQL TIME interval), fraction dropped as ``Time.toString`` does.
+
+    A negative interval is truncated towards zero so that ``-00:00:01.5`` counts as one second before zero.
+    """
+    if isinstance(value, timedelta):
+        total = value.days * _SECONDS_PER_DAY + value.seconds
+        if value.days < 0 and value.microseconds:
+            total += 1
+        return total
+    return value.hour * 3600 + value.minute * 60 + value.second
+
+
+def format_sql_time(value: time | timedelta) -> str:
+    """``java.sql.Time.toString()``: ``HH:MM:SS``.
+
+    MySQL TIME also holds intervals beyond a day or below zero; Java has no faithful value for those, so they
+    are written the way MySQL prints them (``-01:00:00``, ``838:59:59``) rather than refused.
+    """
+    seconds = time_of_day_seconds(value)
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    return f"{sign}{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def parse_sql_time(text: str) -> time | timedelta:
+    """Read ``HH:MM:SS``: a ``time`` within a day, otherwise the MySQL interval as a ``timedelta``."""
+    negative = text.startswith("-")
+    parts = text[1:].split(":") if negative else text.split(":")
+    if len(parts) != 3 or not all(p.isdigit() and p.isascii() for p in parts):
+        raise ValueError(f"not a java.sql.Time (HH:MM:SS): {text!r}")
+    hours, minutes, seconds = (int(p) for p in parts)
+    if minutes > 59 or seconds > 59:
+        raise ValueError(f"not a java.sql.Time (HH:MM:SS): {text!r}")
+    if not negative and hours < 24:
+        return time(hours, minutes, seconds)
+    interval = timedelta(hours=hours, minutes=minutes, seconds=seconds)
+    return -interval if negative else interval
+
+
+def time_from_interval(value: timedelta) -> time | timedelta:
+    """pymysql's TIME value as a time of day when it is one; MySQL intervals outside a day stay timedelta."""
+    if timedelta(0) <= value < timedelta(days=1):
+        seconds = value.seconds
+        return time(seconds // 3600, seconds // 60 % 60, seconds % 60, value.microseconds)
+    return value
+
+
+def interval_from_time(value: time | timedelta) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    return timedelta(
+        hours=value.hour, minutes=value.minute, seconds=value.second, microseconds=value.microsecond
+    )
