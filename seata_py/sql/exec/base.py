@@ -1,0 +1,208 @@
+"""What every statement executor shares: the image queries it runs and the records it builds from them.
+
+An executor runs the user's statement between a before and an after image on the user's own connection and
+returns undo items and lock keys. It never talks to the TC: registering and checking locks is the caller's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from decimal import Decimal
+from typing import Any, Protocol
+
+from seata_py.exceptions import SeataError
+from seata_py.sql.meta import TableMeta
+from seata_py.sql.statements import Fragment, TableRef
+from seata_py.undo.java_values import to_db_param, to_field
+from seata_py.undo.model import KeyType, Row, SQLUndoLog, TableRecords
+
+# Java splits IN lists of primary keys into OR-ed groups of at most this many rows.
+MAX_IN_SIZE = 1000
+
+
+class ImageError(SeataError):
+    """An image could not be taken or does not fit the statement (e.g. a changed primary key)."""
+
+
+class Cursor(Protocol):
+    rowcount: int
+    lastrowid: int | None
+    description: Any
+
+    def execute(self, query: str, args: Any = None) -> int: ...
+
+    def fetchall(self) -> Sequence[Sequence[Any]]: ...
+
+
+@dataclass(frozen=True)
+class UserResult:
+    """What the user's own statement returned."""
+
+    rowcount: int
+    lastrowid: int | None = None
+
+
+RunUser = Callable[[], UserResult]
+
+
+@dataclass
+class Outcome:
+    """What running one statement produced: the driver's result and what must be undone and locked."""
+
+    result: UserResult
+    undo_items: list[SQLUndoLog] = field(default_factory=list)
+    lock_keys: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Environment:
+    """The user's connection as the executors see it."""
+
+    image_cursor: Cursor  # a plain cursor on the user's connection, for image queries only
+    quote: Callable[[str], str]
+    table_meta: Callable[[TableRef], TableMeta]
+    zone: tzinfo | None = None
+    only_care_update_columns: bool = True
+    auto_increment_increment: Callable[[], int] = lambda: 1
+
+    def query(self, sql: str, params: Sequence[Any]) -> tuple[list[str], Sequence[Sequence[Any]]]:
+        self.image_cursor.execute(sql, list(params))
+        names = [d[0] for d in self.image_cursor.description or ()]
+        return names, self.image_cursor.fetchall()
+
+    def records(self, meta: TableMeta, sql: str, params: Sequence[Any]) -> TableRecords:
+        names, rows = self.query(sql, params)
+        return self.to_records(meta, names, rows)
+
+    def to_records(
+        self, meta: TableMeta, names: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> TableRecords:
+        columns = [meta.column(n) for n in names]
+        primary = {p.lower() for p in meta.primary_key}
+        out = []
+        for raw in rows:
+            fields = tuple(
+                to_field(
+                    col,
+                    value,
+                    KeyType.PRIMARY_KEY if col.name.lower() in primary else KeyType.NULL,
+                    self.zone,
+                )
+                for col, value in zip(columns, raw, strict=True)
+            )
+            out.append(Row(fields))
+        return TableRecords(meta.name, tuple(out))
+
+    # -- SQL pieces ----------------------------------------------------------------------------------------
+
+    def column_list(self, columns: Iterable[str], qualifier: str | None = None) -> str:
+        prefix = f"{self.quote(qualifier)}." if qualifier else ""
+        return ", ".join(prefix + self.quote(c) for c in columns)
+
+    def need_columns(self, meta: TableMeta, touched: Iterable[str]) -> list[str]:
+        """Java's image column set: touched columns + PK + ON UPDATE columns, case-insensitively sorted."""
+        if not self.only_care_update_columns:
+            names = {c.name for c in meta.columns}
+        else:
+            names = {meta.column(c).name for c in touched}
+            names.update(meta.primary_key)
+            names.update(meta.on_update_columns)
+        return sorted(names, key=str.lower)
+
+    def all_columns(self, meta: TableMeta) -> list[str]:
+        return [c.name for c in meta.columns]
+
+    def select_by_primary_keys(
+        self,
+        meta: TableMeta,
+        table_sql: str,
+        columns: Sequence[str],
+        rows: Sequence[Row],
+        for_update: bool = False,
+    ) -> TableRecords:
+        """Re-read rows by primary key, in groups of at most MAX_IN_SIZE."""
+        if not rows:
+            return TableRecords(meta.name, ())
+        collected: list[Row] = []
+        for start in range(0, len(rows), MAX_IN_SIZE):
+            chunk = rows[start : start + MAX_IN_SIZE]
+            condition, params = self.primary_key_condition(meta, chunk)
+            sql = f"SELECT {self.column_list(columns)} FROM {table_sql} WHERE {condition}"
+            if for_update:
+                sql += " FOR UPDATE"
+            collected.extend(self.records(meta, sql, params).rows)
+        return TableRecords(meta.name, tuple(collected))
+
+    def primary_key_condition(self, meta: TableMeta, rows: Sequence[Row]) -> tuple[str, list[Any]]:
+        pk = meta.primary_key_java_order
+        params: list[Any] = []
+        for row in rows:
+            for name in pk:
+                params.append(to_db_param(meta.column(name), row.field(name)))
+        if len(pk) == 1:
+            return f"{self.quote(pk[0])} IN ({', '.join(['%s'] * len(rows))})", params
+        group = "(" + ", ".join(["%s"] * len(pk)) + ")"
+        return f"({self.column_list(pk)}) IN ({', '.join([group] * len(rows))})", params
+
+
+def clause(keyword: str, fragment: Fragment | None) -> tuple[str, tuple[Any, ...]]:
+    """`` WHERE …`` / `` ORDER BY …`` / `` LIMIT …`` text and its param refs, or nothing."""
+    if fragment is None or not fragment.sql:
+        return "", ()
+    return f" {keyword} {fragment.sql}", fragment.params
+
+
+def bind_all(args: Any, *fragments: Fragment | None) -> list[Any]:
+    bound: list[Any] = []
+    for fragment in fragments:
+        if fragment is not None and fragment.sql:
+            bound.extend(fragment.bind(args))
+    return bound
+
+
+# -- lock keys -----------------------------------------------------------------------------------------------
+
+
+def java_string(value: Any) -> str:
+    """A primary-key value as Java's String.valueOf prints it, which is what Java lock keys carry."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, str)):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        # java.sql.Timestamp.toString: fraction with trailing zeros removed, at least one digit
+        fraction = f"{value.microsecond:06d}".rstrip("0") or "0"
+        return value.strftime("%Y-%m-%d %H:%M:%S") + "." + fraction
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        from seata_py.undo.java_values import java_double_string
+
+        return java_double_string(value)
+    if isinstance(value, (bytes, bytearray)):
+        # Java would print an identity hash here; hex at least names the row the same way every time.
+        return bytes(value).hex()
+    return str(value)
+
+
+def lock_key(meta: TableMeta, records: TableRecords) -> str | None:
+    """``table:pk,pk`` with composite values joined by ``_`` in Java's HashMap column order."""
+    if not records.rows:
+        return None
+    order = meta.primary_key_java_order
+    parts = []
+    for row in records.rows:
+        values = [java_string(row.field(name).value) for name in order]
+        for text in values:
+            if "," in text:
+                raise ImageError(
+                    f"primary key value {text!r} of {meta.name} contains ',' (the lock key separator)"
+                )
+        parts.append("_".join(values))
+    return f"{meta.name}:{','.join(parts)}"

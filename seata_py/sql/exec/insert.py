@@ -1,0 +1,114 @@
+"""INSERT: the before image is empty; the after image is re-read by the inserted rows' primary keys.
+
+Primary-key values come from the statement (literals or bound parameters) or, for an auto-increment key,
+from the driver's lastrowid plus auto_increment_increment per row, as Java does with LAST_INSERT_ID().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from seata_py.exceptions import UnsupportedSQLError
+from seata_py.sql.exec.base import Environment, ImageError, Outcome, RunUser, lock_key
+from seata_py.sql.meta import TableMeta
+from seata_py.sql.statements import Default, Expression, InsertStatement, Literal, Param, ParamRef
+from seata_py.undo.java_values import to_field
+from seata_py.undo.model import KeyType, Row, SQLType, SQLUndoLog, TableRecords
+
+_GENERATED = object()  # the database chooses this key value
+
+
+def bind_ref(args: Any, ref: ParamRef) -> Any:
+    if isinstance(ref, str):
+        if not isinstance(args, Mapping):
+            raise ImageError(f"statement uses %({ref})s but the arguments are not a mapping")
+        return args[ref]
+    if not isinstance(args, Sequence) or isinstance(args, (str, bytes)):
+        raise ImageError("statement uses %s placeholders but the arguments are not a sequence")
+    return args[ref]
+
+
+def insert_columns(env: Environment, meta: TableMeta, stmt: InsertStatement) -> list[str]:
+    return [meta.column(c).name for c in stmt.columns] if stmt.columns is not None else env.all_columns(meta)
+
+
+def statement_value(value: Any, args: Any, column: str) -> Any:
+    """The Python value an INSERT row gives a column; _GENERATED where the database picks it."""
+    if isinstance(value, Param):
+        bound = bind_ref(args, value.ref)
+        return _GENERATED if bound is None else bound
+    if isinstance(value, Literal):
+        return _GENERATED if value.value is None else value.value
+    if isinstance(value, Default):
+        raise UnsupportedSQLError(f"DEFAULT as the value of primary key column {column}")
+    if isinstance(value, Expression):
+        raise UnsupportedSQLError(
+            f"an expression as the value of primary key column {column} ({value.fragment.sql})"
+        )
+    raise ImageError(f"unexpected INSERT value {value!r}")
+
+
+def planned_keys(
+    meta: TableMeta, columns: list[str], stmt: InsertStatement, args: Any
+) -> dict[str, list[Any]]:
+    """Per primary-key column, the value of each row (or _GENERATED); rejects what cannot be undone."""
+    lowered = [c.lower() for c in columns]
+    keys: dict[str, list[Any]] = {}
+    for name in meta.primary_key:
+        column = meta.column(name)
+        if name.lower() in lowered:
+            index = lowered.index(name.lower())
+            values = [statement_value(row[index], args, name) for row in stmt.rows]
+        else:
+            values = [_GENERATED] * len(stmt.rows)
+        generated = [v is _GENERATED for v in values]
+        if any(generated) and not column.auto_increment:
+            raise UnsupportedSQLError(f"INSERT without a value for primary key column {name} of {meta.name}")
+        if any(generated) and not all(generated):
+            raise UnsupportedSQLError(
+                f"generated and explicit values for primary key column {name} in one INSERT"
+            )
+        keys[name] = values
+    return keys
+
+
+def resolve_generated(keys: dict[str, list[Any]], rows: int, lastrowid: int | None, step: int) -> None:
+    for name, values in keys.items():
+        if values and values[0] is _GENERATED:
+            if not lastrowid:
+                raise ImageError(f"the database reported no generated id for {name}")
+            keys[name] = [lastrowid + i * step for i in range(rows)]
+
+
+def key_rows(meta: TableMeta, keys: dict[str, list[Any]], rows: int, env: Environment) -> list[Row]:
+    out = []
+    for i in range(rows):
+        fields = tuple(
+            to_field(meta.column(name), keys[name][i], KeyType.PRIMARY_KEY, env.zone)
+            for name in meta.primary_key
+        )
+        out.append(Row(fields))
+    return out
+
+
+def run_insert(env: Environment, stmt: InsertStatement, args: Any, run_user: RunUser) -> Outcome:
+    table = stmt.table
+    meta = env.table_meta(table)
+    columns = insert_columns(env, meta, stmt)
+    keys = planned_keys(meta, columns, stmt, args)
+
+    result = run_user()
+
+    resolve_generated(keys, len(stmt.rows), result.lastrowid, env.auto_increment_increment())
+    image_columns = env.need_columns(meta, columns)
+    after = env.select_by_primary_keys(
+        meta, table.sql, image_columns, key_rows(meta, keys, len(stmt.rows), env)
+    )
+    if len(after.rows) != len(stmt.rows):
+        raise ImageError(
+            f"INSERT into {meta.name}: {len(stmt.rows)} rows inserted but {len(after.rows)} found again"
+        )
+    item = SQLUndoLog(SQLType.INSERT, table.text, TableRecords.empty(meta.name), after)
+    key = lock_key(meta, after)
+    return Outcome(result, [item], [key] if key else [])

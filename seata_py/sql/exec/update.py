@@ -1,0 +1,46 @@
+"""UPDATE: before image FOR UPDATE by the statement's own WHERE/ORDER BY/LIMIT, after image by primary key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from seata_py.sql.exec.base import Environment, ImageError, Outcome, RunUser, bind_all, clause, lock_key
+from seata_py.sql.statements import UpdateStatement
+from seata_py.undo.model import SQLType, SQLUndoLog, TableRecords
+
+
+def run_update(env: Environment, stmt: UpdateStatement, args: Any, run_user: RunUser) -> Outcome:
+    table = stmt.table
+    meta = env.table_meta(table)
+    columns = env.need_columns(meta, [a.column for a in stmt.assignments])
+    alias = f" {env.quote(table.alias)}" if table.alias else ""
+    where, _ = clause("WHERE", stmt.where)
+    order, _ = clause("ORDER BY", stmt.order_by)
+    limit, _ = clause("LIMIT", stmt.limit)
+    selected = env.column_list(columns, table.qualifier)
+    select = f"SELECT {selected} FROM {table.sql}{alias}{where}{order}{limit} FOR UPDATE"
+    before = env.records(meta, select, bind_all(args, stmt.where, stmt.order_by, stmt.limit))
+
+    result = run_user()
+
+    if not before.rows:
+        return Outcome(result)
+    after = env.select_by_primary_keys(meta, table.sql, columns, before.rows)
+    if len(after.rows) != len(before.rows):
+        raise ImageError(
+            f"UPDATE of {meta.name}: {len(before.rows)} rows before but {len(after.rows)} after; "
+            "a primary key value probably changed"
+        )
+    item = SQLUndoLog(SQLType.UPDATE, table.text, before, _in_order_of(before, after, meta.primary_key))
+    key = lock_key(meta, after)
+    return Outcome(result, [item], [key] if key else [])
+
+
+def _in_order_of(before: TableRecords, after: TableRecords, pk: tuple[str, ...]) -> TableRecords:
+    """After-image rows in before-image order, so row i of both images is the same row."""
+
+    def ident(row: Any) -> tuple[Any, ...]:
+        return tuple(row.field(name).value for name in pk)
+
+    by_pk = {ident(row): row for row in after.rows}
+    return TableRecords(after.table_name, tuple(by_pk.get(ident(row), row) for row in before.rows))

@@ -1,0 +1,92 @@
+"""Reads and writes of the ``undo_log`` table, with the statements Java Seata uses (bound parameters)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from seata_py.sql.exec.base import Cursor
+
+LOG_STATUS_NORMAL = 0
+LOG_STATUS_GLOBAL_FINISHED = 1  # the defense row phase-2 rollback leaves when phase 1 has not committed yet
+PURGE_BATCH = 3000
+DELETE_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class StoredUndoRow:
+    branch_id: int
+    xid: str
+    context: str
+    rollback_info: bytes
+    log_status: int
+
+
+class UndoLogTable:
+    def __init__(self, table: str, quote: Callable[[str], str], now_sql: str = "now(6)") -> None:
+        self.table = quote(table)
+        self._now = now_sql
+
+    def insert(
+        self, cur: Cursor, branch_id: int, xid: str, context: str, rollback_info: bytes, status: int
+    ) -> None:
+        cur.execute(
+            f"INSERT INTO {self.table} (branch_id, xid, context, rollback_info, log_status, log_created, "
+            f"log_modified) VALUES (%s, %s, %s, %s, %s, {self._now}, {self._now})",
+            [branch_id, xid, context, rollback_info, status],
+        )
+
+    def select_for_update(self, cur: Cursor, branch_id: int, xid: str) -> list[StoredUndoRow]:
+        cur.execute(
+            f"SELECT branch_id, xid, context, rollback_info, log_status FROM {self.table} "
+            "WHERE branch_id = %s AND xid = %s FOR UPDATE",
+            [branch_id, xid],
+        )
+        return [StoredUndoRow(int(r[0]), r[1], r[2], bytes(r[3]), int(r[4])) for r in cur.fetchall()]
+
+    def sub_rows(self, cur: Cursor, xid: str, branch_ids: Sequence[int]) -> list[bytes]:
+        """Chunks 2..n of a split rollback_info, in the order the main row's context lists them."""
+        if not branch_ids:
+            return []
+        marks = ", ".join(["%s"] * len(branch_ids))
+        cur.execute(
+            f"SELECT branch_id, rollback_info FROM {self.table} WHERE branch_id IN ({marks}) AND xid = %s",
+            [*branch_ids, xid],
+        )
+        found = {int(r[0]): bytes(r[1]) for r in cur.fetchall()}
+        missing = [b for b in branch_ids if b not in found]
+        if missing:
+            raise LookupError(f"undo_log chunks {missing} of xid {xid} are missing")
+        return [found[b] for b in branch_ids]
+
+    def delete(self, cur: Cursor, branch_id: int, xid: str) -> None:
+        cur.execute(f"DELETE FROM {self.table} WHERE branch_id = %s AND xid = %s", [branch_id, xid])
+        cur.execute(
+            f"DELETE FROM {self.table} WHERE context = %s AND xid = %s", [f"branchId={branch_id}", xid]
+        )
+
+    def delete_many(self, cur: Cursor, branches: Sequence[tuple[str, int]]) -> int:
+        """Delete the undo rows (and split chunks) of committed branches, in batches."""
+        deleted = 0
+        for start in range(0, len(branches), DELETE_BATCH):
+            chunk = branches[start : start + DELETE_BATCH]
+            pairs = " OR ".join(["(branch_id = %s AND xid = %s)"] * len(chunk))
+            params: list[Any] = [v for xid, branch_id in chunk for v in (branch_id, xid)]
+            deleted += cur.execute(f"DELETE FROM {self.table} WHERE {pairs}", params)
+            subs = " OR ".join(["(context = %s AND xid = %s)"] * len(chunk))
+            sub_params: list[Any] = [v for xid, branch_id in chunk for v in (f"branchId={branch_id}", xid)]
+            cur.execute(f"DELETE FROM {self.table} WHERE {subs}", sub_params)
+        return deleted
+
+    def purge_created_before(self, cur: Cursor, cutoff: datetime, commit: Callable[[], None]) -> int:
+        total = 0
+        while True:
+            count = cur.execute(
+                f"DELETE FROM {self.table} WHERE log_created <= %s LIMIT {PURGE_BATCH}", [cutoff]
+            )
+            commit()
+            total += count
+            if count < PURGE_BATCH:
+                return total
