@@ -1,11 +1,15 @@
 """Every error seata-py raises on purpose derives from :class:`SeataError`.
 
 This module imports nothing from the rest of the package at run time, so every layer can use it.
+Errors a database caller meets also derive from the matching PEP 249 class (pymysql's), so existing
+handlers catch them.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+import pymysql.err
 
 if TYPE_CHECKING:
     from seata_py.protocol.enums import TransactionExceptionCode
@@ -58,3 +62,13 @@ class GlobalTransactionNotActiveError(TransactionError):
 
 class GlobalTransactionStatusInvalidError(TransactionError):
     """The global transaction's status does not allow the request."""
+
+
+class UnsupportedSQLError(SeataError, pymysql.err.NotSupportedError):
+    """A statement AT mode cannot undo safely; raised before anything executes, naming the construct."""
+
+    def __init__(self, construct: str, sql: str | None = None) -> None:
+        self.construct = construct
+        self.sql = sql
+        shown = f": {sql if len(sql) <= 200 else sql[:200] + '...'}" if sql else ""
+        super().__init__(f"AT mode does not support {construct}{shown}")

@@ -1,0 +1,384 @@
+"""PEP 249 proxies over pymysql: inside a global transaction, writes become an AT branch.
+
+Outside a global transaction (and outside a global-lock scope) every call goes straight to pymysql: one
+context-variable read is all the proxy adds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from types import TracebackType
+from typing import Any
+
+import pymysql
+
+from seata_py.datasource.context import ConnectionContext
+from seata_py.datasource.resource import DataSourceResource
+from seata_py.exceptions import LockConflictError, UnsupportedSQLError
+from seata_py.rm.at import ATResourceManager, application_data
+from seata_py.sql.exec import Environment, UserResult, executor_for
+from seata_py.sql.exec.select_for_update import run_select_for_update
+from seata_py.sql.recognizer import check_statement_against_meta, parse_sql
+from seata_py.sql.statements import SelectForUpdateStatement, Statement, UpdateJoinStatement
+from seata_py.tm.context import current_xid, global_lock_required
+from seata_py.undo.codec import encode_undo_row
+from seata_py.undo.log_table import LOG_STATUS_NORMAL
+from seata_py.undo.model import BranchUndoLog
+
+log = logging.getLogger("seata_py.datasource")
+
+
+def _normalise_args(args: Any) -> tuple[Any, str]:
+    if args is None:
+        return None, "none"
+    if isinstance(args, Mapping):
+        return args, "mapping"
+    if isinstance(args, (list, tuple)):
+        return args, "sequence"
+    return (args,), "sequence"  # pymysql accepts one bare value
+
+
+class ATConnection:
+    """Wraps an open pymysql connection; use it exactly like the pymysql connection."""
+
+    def __init__(
+        self, target: pymysql.connections.Connection, resource: DataSourceResource, rm: ATResourceManager
+    ) -> None:
+        self._target = target
+        self._resource = resource
+        self._rm = rm
+        self._context = ConnectionContext()
+        self._env: Environment | None = None
+        self._savepoints = 0
+
+    # -- PEP 249 -------------------------------------------------------------------------------------------
+
+    @property
+    def target(self) -> pymysql.connections.Connection:
+        return self._target
+
+    @property
+    def resource_id(self) -> str:
+        return self._resource.resource_id
+
+    def cursor(self, cursor: type[pymysql.cursors.Cursor] | None = None) -> ATCursor:
+        return ATCursor(self, self._target.cursor(cursor) if cursor is not None else self._target.cursor())
+
+    def commit(self) -> None:
+        context = self._context
+        if context.has_branch_work:
+            self._commit_branch(retry=True, user_transaction=True)
+        elif context.global_lock and context.lock_keys and not context.xid:
+            self._commit_with_global_lock()
+        else:
+            self._target.commit()
+            context.reset()
+
+    def rollback(self) -> None:
+        try:
+            self._target.rollback()
+        finally:
+            self._context.reset()
+
+    def close(self) -> None:
+        self._context.reset()
+        self._target.close()
+
+    def __enter__(self) -> ATConnection:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target, name)
+
+    # -- interception --------------------------------------------------------------------------------------
+
+    def _environment(self) -> Environment:
+        if self._env is None:
+            self._env = self._resource.environment(self._target)
+        return self._env
+
+    def execute(self, target_cursor: pymysql.cursors.Cursor, query: str, args: Any) -> int:
+        xid = current_xid()
+        lock = global_lock_required()
+        if xid is None and not lock:
+            return target_cursor.execute(query, args)
+        args, style = _normalise_args(args)
+        statements = parse_sql(query, style)  # raises UnsupportedSQLError before anything runs
+        work = [(s, executor_for(s)) for s in statements]
+        if all(executor is None for _, executor in work):
+            return target_cursor.execute(query, args)
+        if len(statements) > 1:
+            return self._execute_several(target_cursor, statements, args, xid, lock)
+        statement = statements[0]
+        self._check(statement)
+        if isinstance(statement, SelectForUpdateStatement):
+            return self._select_for_update(target_cursor, statement, query, args, xid)
+        if self._target.get_autocommit():
+            return self._execute_autocommit(target_cursor, statement, query, args, xid, lock)
+        return self._execute_in_transaction(target_cursor, statement, query, args, xid, lock)
+
+    def _check(self, statement: Statement) -> None:
+        env = self._environment()
+        tables = statement.tables if isinstance(statement, UpdateJoinStatement) else (statement.table,)  # type: ignore[union-attr]
+        metas = {t.qualifier.lower(): env.table_meta(t) for t in tables}
+        check_statement_against_meta(statement, metas)
+
+    def _run_user(self, target_cursor: pymysql.cursors.Cursor, query: str, args: Any) -> UserResult:
+        target_cursor.execute(query, args)
+        return UserResult(target_cursor.rowcount, target_cursor.lastrowid)
+
+    def _execute_in_transaction(
+        self,
+        target_cursor: pymysql.cursors.Cursor,
+        statement: Statement,
+        query: str,
+        args: Any,
+        xid: str | None,
+        lock: bool,
+        statement_args: Any = None,
+    ) -> int:
+        executor = executor_for(statement)
+        assert executor is not None
+        image_args = args if statement_args is None else statement_args
+        outcome = executor(
+            self._environment(), statement, image_args, lambda: self._run_user(target_cursor, query, args)
+        )
+        self._context.bind(xid, lock)
+        self._context.add(outcome.undo_items, outcome.lock_keys)
+        return outcome.result.rowcount
+
+    def _execute_autocommit(
+        self,
+        target_cursor: pymysql.cursors.Cursor,
+        statement: Statement,
+        query: str,
+        args: Any,
+        xid: str | None,
+        lock: bool,
+    ) -> int:
+        """As Java does: autocommit off, images + statement + branch commit, and on a lock conflict roll the
+        local transaction back and run the whole statement again with fresh images."""
+        retry = self._rm.config.lock_retry
+        self._target.autocommit(False)
+        try:
+            for attempt in range(max(retry.times, 0) + 1):
+                try:
+                    rows = self._execute_in_transaction(target_cursor, statement, query, args, xid, lock)
+                    self.commit_statement()
+                    return rows
+                except LockConflictError:
+                    if attempt >= retry.times:
+                        raise
+                    time.sleep(retry.interval_ms / 1000)
+            raise AssertionError("unreachable")
+        except BaseException:
+            self.rollback()
+            raise
+        finally:
+            self._target.autocommit(True)
+
+    def commit_statement(self) -> None:
+        if self._context.has_branch_work:
+            self._commit_branch(retry=False, user_transaction=False)
+        elif self._context.global_lock and self._context.lock_keys and not self._context.xid:
+            self._commit_with_global_lock()
+        else:
+            self._target.commit()
+            self._context.reset()
+
+    def _execute_several(
+        self,
+        target_cursor: pymysql.cursors.Cursor,
+        statements: Sequence[Statement],
+        args: Any,
+        xid: str | None,
+        lock: bool,
+    ) -> int:
+        """Several statements in one string: each runs on its own, between its own images, in order."""
+        for statement in statements:
+            if executor_for(statement) is not None:
+                self._check(statement)
+        if any(isinstance(s, SelectForUpdateStatement) for s in statements):
+            raise UnsupportedSQLError("SELECT ... FOR UPDATE among several statements in one string")
+        autocommit = self._target.get_autocommit()
+        if autocommit:
+            self._target.autocommit(False)
+        total = 0
+        try:
+            for statement in statements:
+                text, bound = statement.sql.sql, statement.sql.bind(args)
+                if executor_for(statement) is None:
+                    target_cursor.execute(text, bound)
+                    continue
+                # the executor binds its own fragments against the whole string's args; the cursor runs this
+                # statement's text with just its own values
+                total += self._execute_in_transaction(target_cursor, statement, text, bound, xid, lock, args)
+            if autocommit:
+                self.commit_statement()
+        except BaseException:
+            if autocommit:
+                self.rollback()
+            raise
+        finally:
+            if autocommit:
+                self._target.autocommit(True)
+        return total
+
+    def _select_for_update(
+        self,
+        target_cursor: pymysql.cursors.Cursor,
+        statement: SelectForUpdateStatement,
+        query: str,
+        args: Any,
+        xid: str | None,
+    ) -> int:
+        """Run the query, then ask the TC whether another global transaction holds the rows; if so, undo the
+        local locks (savepoint), wait and read again."""
+        retry = self._rm.config.lock_retry
+        env = self._environment()
+        autocommit = self._target.get_autocommit()
+        savepoint = None
+        if autocommit:
+            self._target.autocommit(False)
+        else:
+            self._savepoints += 1
+            savepoint = f"seata_py_sfu_{self._savepoints}"
+            env.image_cursor.execute(f"SAVEPOINT {savepoint}")
+        try:
+            for attempt in range(max(retry.times, 0) + 1):
+                outcome = run_select_for_update(
+                    env, statement, args, lambda: self._run_user(target_cursor, query, args)
+                )
+                key = ";".join(outcome.lock_keys)
+                if not key or self._rm.check_lock(xid, self._resource.resource_id, key):
+                    return outcome.result.rowcount
+                if attempt >= retry.times:
+                    raise LockConflictError(f"rows {key} stay locked by another global transaction", xid=xid)
+                if savepoint:
+                    env.image_cursor.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                else:
+                    self._target.rollback()
+                time.sleep(retry.interval_ms / 1000)
+            raise AssertionError("unreachable")
+        finally:
+            if savepoint:
+                env.image_cursor.execute(f"RELEASE SAVEPOINT {savepoint}")
+            if autocommit:
+                self._target.commit()
+                self._target.autocommit(True)
+
+    # -- commit --------------------------------------------------------------------------------------------
+
+    def _commit_branch(self, retry: bool, user_transaction: bool) -> None:
+        """Register the branch (taking the global row locks), then write the undo row and commit locally."""
+        context, rm, resource = self._context, self._rm, self._resource
+        xid = context.xid
+        assert xid is not None
+        lock_key = context.lock_key()
+        try:
+            if retry:
+                branch_id = rm.register_branch(
+                    xid, resource.resource_id, lock_key, application_data(user_transaction)
+                )
+            else:
+                branch_id = rm.tc.branch_register(xid, resource.resource_id, lock_key)
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            env = self._environment()
+            settings = rm.config.undo
+            row = encode_undo_row(
+                BranchUndoLog(xid, branch_id, tuple(context.undo_items)),
+                class_prefix=settings.class_prefix,
+                compress=settings.compress,
+                compress_type=settings.compress_type,
+                compress_threshold=settings.compress_threshold,
+                max_allowed_packet=resource.max_allowed_packet(env.image_cursor),
+                zone=rm.config.zone,
+            )
+            resource.undo_table.insert(
+                env.image_cursor, branch_id, xid, row.context, row.rollback_info, LOG_STATUS_NORMAL
+            )
+            self._target.commit()
+        except BaseException:
+            log.error("local commit of branch %s failed; reporting PhaseOne_Failed xid=%s", branch_id, xid)
+            with contextlib.suppress(pymysql.err.Error):
+                self._target.rollback()
+            rm.report_phase_one_failed(xid, branch_id, resource.resource_id)
+            context.reset()
+            raise
+        context.reset()
+        log.debug("branch %s committed locally (%s) xid=%s", branch_id, lock_key, xid)
+        if rm.config.report_success:
+            rm.report_phase_one_done(xid, branch_id, resource.resource_id)
+
+    def _commit_with_global_lock(self) -> None:
+        retry = self._rm.config.lock_retry
+        key = self._context.lock_key()
+        for attempt in range(max(retry.times, 0) + 1):
+            if self._rm.check_lock(None, self._resource.resource_id, key):
+                self._target.commit()
+                self._context.reset()
+                return
+            if attempt < retry.times:
+                time.sleep(retry.interval_ms / 1000)
+        self.rollback()
+        raise LockConflictError(f"rows {key} are locked by a global transaction")
+
+
+class ATCursor:
+    """A pymysql cursor whose execute() goes through the AT connection."""
+
+    def __init__(self, connection: ATConnection, target: pymysql.cursors.Cursor) -> None:
+        self.connection = connection
+        self._target = target
+        self._rowcount: int | None = None
+
+    @property
+    def target(self) -> pymysql.cursors.Cursor:
+        return self._target
+
+    @property
+    def rowcount(self) -> int:
+        return self._rowcount if self._rowcount is not None else self._target.rowcount
+
+    def execute(self, query: str, args: Any = None) -> int:
+        self._rowcount = None
+        return self.connection.execute(self._target, query, args)
+
+    def executemany(self, query: str, args: Iterable[Any]) -> int | None:
+        if current_xid() is None and not global_lock_required():
+            self._rowcount = None
+            return self._target.executemany(query, args)
+        # every parameter set gets its own images; the rows still go in one local transaction
+        total = 0
+        for one in args:
+            total += self.connection.execute(self._target, query, one)
+        self._rowcount = total
+        return total
+
+    def callproc(self, procname: str, args: Sequence[Any] = ()) -> Any:
+        if current_xid() is not None:
+            raise UnsupportedSQLError(f"stored procedures (CALL {procname}) inside a global transaction")
+        return self._target.callproc(procname, args)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._target)
+
+    def __enter__(self) -> ATCursor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._target.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target, name)

@@ -1,0 +1,134 @@
+"""One database as the TC knows it (its resourceId) and as phase 2 reaches it (how to connect)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pymysql
+
+from seata_py.config import SeataConfig
+from seata_py.sql.dialects.mysql import MySQLDialect
+from seata_py.sql.exec.base import Cursor, Environment
+from seata_py.sql.meta import TableMeta
+from seata_py.sql.metadata_cache import TableMetaCache
+from seata_py.sql.statements import TableRef
+from seata_py.undo.log_table import UndoLogTable
+
+# what a fresh connection needs from the caller's pymysql arguments to reach the same database
+_CONNECT_KEYS = (
+    "host",
+    "port",
+    "user",
+    "password",
+    "database",
+    "unix_socket",
+    "charset",
+    "ssl",
+    "init_command",
+    "connect_timeout",
+    "read_timeout",
+    "write_timeout",
+    "sql_mode",
+    "program_name",
+    "defer_connect",
+)
+
+
+def mysql_resource_id(host: str, port: int, database: str) -> str:
+    """Java's default for MySQL: the JDBC URL without parameters."""
+    return f"jdbc:mysql://{host}:{port}/{database}"
+
+
+def connect_kwargs_of(conn: pymysql.connections.Connection) -> dict[str, Any]:
+    """Enough of an open pymysql connection's settings to open another one to the same database."""
+    db = conn.db.decode() if isinstance(conn.db, bytes) else conn.db
+    password = conn.password.decode() if isinstance(conn.password, bytes) else conn.password
+    kwargs: dict[str, Any] = {
+        "host": conn.host,
+        "port": conn.port,
+        "user": conn.user,
+        "password": password,
+        "database": db,
+        "charset": conn.charset,
+    }
+    if conn.unix_socket:
+        kwargs["unix_socket"] = conn.unix_socket
+    return kwargs
+
+
+@dataclass
+class DataSourceResource:
+    resource_id: str
+    connect_kwargs: dict[str, Any]
+    database: str
+    config: SeataConfig
+    dialect: MySQLDialect = field(default_factory=MySQLDialect)
+    meta_cache: TableMetaCache = field(init=False)
+    undo_table: UndoLogTable = field(init=False)
+    _max_allowed_packet: int | None = field(default=None, init=False)
+    _increment: int | None = field(default=None, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    def __post_init__(self) -> None:
+        if "," in self.resource_id:
+            raise ValueError(f"resource id cannot contain ',': {self.resource_id!r}")
+        self.meta_cache = TableMetaCache(self.dialect)
+        self.undo_table = UndoLogTable(self.config.undo.log_table, self.dialect.quote)
+
+    @classmethod
+    def from_connect_kwargs(
+        cls, kwargs: dict[str, Any], config: SeataConfig, resource_id: str | None = None
+    ) -> DataSourceResource:
+        database = kwargs.get("database") or kwargs.get("db")
+        if not database:
+            raise ValueError("AT mode needs a database name: pass database=... to connect()")
+        host, port = kwargs.get("host") or "localhost", int(kwargs.get("port") or 3306)
+        kept = {k: v for k, v in kwargs.items() if k in _CONNECT_KEYS}
+        kept["database"] = database
+        kept.pop("db", None)
+        kept.pop("defer_connect", None)
+        return cls(resource_id or mysql_resource_id(host, port, database), kept, database, config)
+
+    def connect(self) -> pymysql.connections.Connection:
+        """A new plain connection for phase-2 work (autocommit off)."""
+        return pymysql.connect(**self.connect_kwargs, autocommit=False)
+
+    def table_meta(self, cursor: Cursor, schema: str | None, table: str) -> TableMeta:
+        return self.meta_cache.get(cursor, self.resource_id, schema or self.database, table)
+
+    def environment(self, conn: pymysql.connections.Connection) -> Environment:
+        cursor = conn.cursor()  # plain tuple cursor: image queries never use the caller's cursor class
+
+        def meta(ref: TableRef) -> TableMeta:
+            return self.table_meta(cursor, ref.schema, ref.name)
+
+        return Environment(
+            image_cursor=cursor,
+            quote=self.dialect.quote,
+            table_meta=meta,
+            zone=self.config.zone,
+            only_care_update_columns=self.config.undo.only_care_update_columns,
+            auto_increment_increment=lambda: self._server_variable(
+                cursor, "auto_increment_increment", "_increment", 1
+            ),
+        )
+
+    def max_allowed_packet(self, cursor: Cursor) -> int | None:
+        return self._server_variable(cursor, "max_allowed_packet", "_max_allowed_packet", None)
+
+    def _server_variable(self, cursor: Cursor, name: str, slot: str, default: Any) -> Any:
+        cached = getattr(self, slot)
+        if cached is not None:
+            return cached
+        cursor.execute("SELECT @@" + name)  # name is one of our constants, never user input
+        rows = cursor.fetchall()
+        value = int(rows[0][0]) if rows and rows[0][0] is not None else default
+        with self._lock:
+            setattr(self, slot, value)
+        return value
+
+
+ResourceLookup = Callable[[str], DataSourceResource | None]

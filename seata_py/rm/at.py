@@ -1,0 +1,263 @@
+"""The AT resource manager: branch registration for phase 1, and the phase-2 handler the TC pushes to.
+
+Phase 2 works from the database alone (the undo_log rows), so any process that registered the same
+resource can finish a branch another process began.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+import pymysql
+
+from seata_py.config import SeataConfig
+from seata_py.datasource.resource import DataSourceResource
+from seata_py.exceptions import LockConflictError, SeataError, TransactionError
+from seata_py.protocol import (
+    BranchCommitRequest,
+    BranchRollbackRequest,
+    BranchStatus,
+    BranchType,
+    TransactionExceptionCode,
+    UndoLogDeleteRequest,
+)
+from seata_py.rpc.coordinator import TransactionCoordinator
+from seata_py.undo.codec import DEFENSE_ROW_CONTENT, DEFENSE_ROW_CONTEXT, decode_undo_row
+from seata_py.undo.compensate import Compensator, DirtyUndoError
+from seata_py.undo.log_table import LOG_STATUS_GLOBAL_FINISHED, LOG_STATUS_NORMAL
+
+log = logging.getLogger("seata_py.rm")
+
+_DUPLICATE_KEY = 1062
+
+
+class ATResourceManager:
+    def __init__(self, config: SeataConfig, tc: TransactionCoordinator) -> None:
+        self.config = config
+        self.tc = tc
+        self._resources: dict[str, DataSourceResource] = {}
+        self._committed: queue.Queue[tuple[str, int, str]] = queue.Queue()
+        self._stop = threading.Event()
+        self._worker = threading.Thread(
+            target=self._delete_committed_loop, name="seata-py-async-commit", daemon=True
+        )
+        self._worker.start()
+
+    # -- resources -----------------------------------------------------------------------------------------
+
+    def register(self, resource: DataSourceResource) -> DataSourceResource:
+        """Register a database once per process; later connections to it share the same resource."""
+        existing = self._resources.get(resource.resource_id)
+        if existing is not None:
+            return existing
+        self._resources[resource.resource_id] = resource
+        self.tc.client.register_resource(resource.resource_id)
+        return resource
+
+    def resource(self, resource_id: str) -> DataSourceResource | None:
+        return self._resources.get(resource_id)
+
+    # -- phase 1 -------------------------------------------------------------------------------------------
+
+    def register_branch(self, xid: str, resource_id: str, lock_key: str, application_data: str | None) -> int:
+        """BranchRegister, retrying lock conflicts (client.rm.lock.retryInterval x retryTimes)."""
+        retry = self.config.lock_retry
+        attempts = max(retry.times, 0) + 1
+        for attempt in range(attempts):
+            try:
+                return self.tc.branch_register(xid, resource_id, lock_key, BranchType.AT, application_data)
+            except LockConflictError as exc:
+                fail_fast = exc.code is TransactionExceptionCode.LOCK_KEY_CONFLICT_FAIL_FAST
+                if fail_fast or attempt == attempts - 1:
+                    raise LockConflictError(
+                        f"global lock conflict on {lock_key} after {attempt + 1} attempt(s): "
+                        f"{exc.tc_message}",
+                        code=exc.code,
+                        xid=xid,
+                    ) from exc
+                time.sleep(retry.interval_ms / 1000)
+        raise AssertionError("unreachable")
+
+    def check_lock(self, xid: str | None, resource_id: str, lock_key: str) -> bool:
+        return self.tc.lock_query(xid, resource_id, lock_key, BranchType.AT)
+
+    def report_phase_one_failed(self, xid: str, branch_id: int, resource_id: str) -> None:
+        self._report(xid, branch_id, resource_id, BranchStatus.PHASE_ONE_FAILED)
+
+    def report_phase_one_done(self, xid: str, branch_id: int, resource_id: str) -> None:
+        self._report(xid, branch_id, resource_id, BranchStatus.PHASE_ONE_DONE)
+
+    def _report(self, xid: str, branch_id: int, resource_id: str, status: BranchStatus) -> None:
+        for attempt in range(max(self.config.report_retry_count, 1)):
+            try:
+                self.tc.branch_report(xid, branch_id, status, resource_id)
+                return
+            except SeataError as exc:
+                log.warning(
+                    "BranchReport %s of branch %s failed (attempt %d): %s xid=%s",
+                    status.name,
+                    branch_id,
+                    attempt + 1,
+                    exc,
+                    xid,
+                )
+        log.error("could not report %s for branch %s xid=%s", status.name, branch_id, xid)
+
+    # -- phase 2: commit -----------------------------------------------------------------------------------
+
+    def branch_commit(self, request: BranchCommitRequest) -> BranchStatus:
+        """Answer at once; the undo rows are deleted in the background, in batches."""
+        self._committed.put((request.xid or "", request.branch_id, request.resource_id or ""))
+        return BranchStatus.PHASE_TWO_COMMITTED
+
+    def _delete_committed_loop(self) -> None:
+        while not self._stop.is_set():
+            self._stop.wait(self.config.async_commit_interval)
+            self.flush_committed()
+
+    def flush_committed(self) -> None:
+        pending: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        while True:
+            try:
+                xid, branch_id, resource_id = self._committed.get_nowait()
+            except queue.Empty:
+                break
+            pending[resource_id].append((xid, branch_id))
+        for resource_id, branches in pending.items():
+            resource = self._resources.get(resource_id)
+            if resource is None:
+                log.warning("committed branches of unknown resource %s kept for later", resource_id)
+                self._requeue(resource_id, branches)
+                continue
+            try:
+                conn = resource.connect()
+                try:
+                    with conn.cursor() as cur:
+                        resource.undo_table.delete_many(cur, branches)
+                    conn.commit()
+                finally:
+                    conn.close()
+            except pymysql.err.Error as exc:
+                log.warning(
+                    "deleting undo rows of %d committed branches failed, will retry: %s", len(branches), exc
+                )
+                self._requeue(resource_id, branches)
+
+    def _requeue(self, resource_id: str, branches: list[tuple[str, int]]) -> None:
+        for xid, branch_id in branches:
+            self._committed.put((xid, branch_id, resource_id))
+
+    # -- phase 2: rollback ---------------------------------------------------------------------------------
+
+    def branch_rollback(self, request: BranchRollbackRequest) -> BranchStatus:
+        xid, branch_id, resource_id = request.xid or "", request.branch_id, request.resource_id or ""
+        resource = self._resources.get(resource_id)
+        if resource is None:
+            log.error("rollback of branch %s for unknown resource %s xid=%s", branch_id, resource_id, xid)
+            return BranchStatus.PHASE_TWO_ROLLBACK_FAILED_RETRYABLE
+        for _ in range(3):  # a duplicate defense row means phase 1 committed meanwhile: read again
+            try:
+                self._rollback_once(resource, xid, branch_id)
+                log.info("branch %s rolled back xid=%s", branch_id, xid)
+                return BranchStatus.PHASE_TWO_ROLLBACKED
+            except DirtyUndoError as exc:
+                log.error("branch %s cannot be rolled back: %s xid=%s", branch_id, exc, xid)
+                return BranchStatus.PHASE_TWO_ROLLBACK_FAILED_UNRETRYABLE
+            except pymysql.err.IntegrityError as exc:
+                if exc.args and exc.args[0] == _DUPLICATE_KEY:
+                    continue
+                log.warning("rollback of branch %s failed, TC will retry: %s xid=%s", branch_id, exc, xid)
+                return BranchStatus.PHASE_TWO_ROLLBACK_FAILED_RETRYABLE
+            except Exception as exc:
+                log.warning(
+                    "rollback of branch %s failed, TC will retry: %s xid=%s",
+                    branch_id,
+                    exc,
+                    xid,
+                    exc_info=not isinstance(exc, (pymysql.err.Error, SeataError)),
+                )
+                return BranchStatus.PHASE_TWO_ROLLBACK_FAILED_RETRYABLE
+        return BranchStatus.PHASE_TWO_ROLLBACK_FAILED_RETRYABLE
+
+    def _rollback_once(self, resource: DataSourceResource, xid: str, branch_id: int) -> None:
+        conn = resource.connect()
+        try:
+            env = resource.environment(conn)
+            cur = env.image_cursor
+            table = resource.undo_table
+            rows = table.select_for_update(cur, branch_id, xid)
+            if not rows:
+                # Defense against a phase 1 that has not committed yet: its undo insert will now collide.
+                table.insert(
+                    cur, branch_id, xid, DEFENSE_ROW_CONTEXT, DEFENSE_ROW_CONTENT, LOG_STATUS_GLOBAL_FINISHED
+                )
+                conn.commit()
+                return
+            for row in rows:
+                if row.log_status != LOG_STATUS_NORMAL:
+                    log.info(
+                        "branch %s already finished (log_status=%s) xid=%s", branch_id, row.log_status, xid
+                    )
+                    conn.rollback()
+                    return
+                undo_log = decode_undo_row(
+                    row.context,
+                    row.rollback_info,
+                    lambda ids: table.sub_rows(cur, xid, ids),
+                    zone=self.config.zone,
+                )
+
+                def meta(schema: str | None, name: str) -> object:
+                    return resource.table_meta(cur, schema, name)
+
+                Compensator(env, cur, meta, validate=self.config.undo.data_validation).undo(
+                    undo_log.sql_undo_logs
+                )
+            table.delete(cur, branch_id, xid)
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            conn.close()
+
+    # -- undo log purge ------------------------------------------------------------------------------------
+
+    def undo_log_delete(self, request: UndoLogDeleteRequest) -> None:
+        resource = self._resources.get(request.resource_id or "")
+        if resource is None:
+            return
+        cutoff = datetime.combine(
+            datetime.now().date() - timedelta(days=max(request.save_days, 0)), datetime.min.time()
+        )
+        conn = resource.connect()
+        try:
+            with conn.cursor() as cur:
+                purged = resource.undo_table.purge_created_before(cur, cutoff, conn.commit)
+            log.info(
+                "purged %d undo_log rows created before %s from %s", purged, cutoff, resource.resource_id
+            )
+        finally:
+            conn.close()
+
+    # -- lifecycle -----------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._stop.set()
+        self._worker.join(timeout=5)
+        self.flush_committed()
+
+
+def application_data(user_transaction: bool) -> str | None:
+    """What Java sends with BranchRegister: the TC fails fast on conflicts with a rolling-back holder when the
+    user, not Seata, opened the local transaction (the rollback would need this transaction's row locks)."""
+    return json.dumps({"autoCommit": False}, separators=(",", ":")) if user_transaction else None
+
+
+__all__ = ["ATResourceManager", "TransactionError", "application_data"]

@@ -1,0 +1,103 @@
+"""The process-wide client: configuration, the TC connection, and the AT resource manager."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import pymysql
+
+from seata_py.config import SeataConfig, build_config
+from seata_py.datasource.connection import ATConnection
+from seata_py.datasource.resource import DataSourceResource, connect_kwargs_of
+from seata_py.exceptions import SeataError
+from seata_py.protocol import BranchType
+from seata_py.rm.at import ATResourceManager
+from seata_py.rpc.client import RpcClient
+from seata_py.rpc.coordinator import TransactionCoordinator
+
+log = logging.getLogger("seata_py")
+
+
+@dataclass
+class Runtime:
+    config: SeataConfig
+    client: RpcClient
+    tc: TransactionCoordinator
+    rm: ATResourceManager
+
+    def close(self) -> None:
+        self.rm.close()
+        self.client.close()
+
+
+_runtime: Runtime | None = None
+_guard = threading.Lock()
+
+
+class NotInitializedError(SeataError):
+    """seata_py.init(...) has not been called (or shutdown() was)."""
+
+
+def init(
+    application_id: str | None = None,
+    tx_service_group: str | None = None,
+    grouplist: str | list[str] | None = None,
+    *,
+    wait_ready: float = 10.0,
+    **settings: Any,
+) -> Runtime:
+    """Connect to the TC (TM and RM roles) and make the library ready; call once per process."""
+    global _runtime
+    with _guard:
+        if _runtime is not None:
+            raise SeataError("seata_py.init() was already called; call seata_py.shutdown() first")
+        config = build_config(application_id, tx_service_group, grouplist, **settings)
+        client = RpcClient(config.rpc_config())
+        client.start()
+        if wait_ready and not client.wait_ready(wait_ready):
+            log.warning(
+                "not every TC connection registered within %.1fs; requests will wait for them", wait_ready
+            )
+        tc = TransactionCoordinator(client)
+        rm = ATResourceManager(config, tc)
+        client.set_branch_handler(BranchType.AT, rm)
+        _runtime = Runtime(config, client, tc, rm)
+        return _runtime
+
+
+def runtime() -> Runtime:
+    if _runtime is None:
+        raise NotInitializedError("call seata_py.init(...) first")
+    return _runtime
+
+
+def shutdown() -> None:
+    global _runtime
+    with _guard:
+        if _runtime is not None:
+            _runtime.close()
+            _runtime = None
+
+
+def connect(*, resource_id: str | None = None, **kwargs: Any) -> ATConnection:
+    """``pymysql.connect(**kwargs)`` whose writes inside a global transaction become AT branches.
+
+    ``resource_id`` defaults to Java's form ``jdbc:mysql://host:port/database``; set it to the exact JDBC URL
+    the Java services use for the same database so that global locks are shared with them.
+    """
+    rt = runtime()
+    resource = rt.rm.register(DataSourceResource.from_connect_kwargs(kwargs, rt.config, resource_id))
+    return ATConnection(pymysql.connect(**kwargs), resource, rt.rm)
+
+
+def wrap(connection: pymysql.connections.Connection, *, resource_id: str | None = None) -> ATConnection:
+    """Wrap an already open pymysql connection."""
+    if isinstance(connection, ATConnection):
+        return connection
+    rt = runtime()
+    kwargs = connect_kwargs_of(connection)
+    resource = rt.rm.register(DataSourceResource.from_connect_kwargs(kwargs, rt.config, resource_id))
+    return ATConnection(connection, resource, rt.rm)

@@ -1,0 +1,379 @@
+"""AT mode behaviour beyond the corpus, against real MariaDB and the real Seata server."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pymysql
+import pytest
+
+import seata_py
+from seata_py.protocol import (
+    BranchRollbackRequest,
+    BranchStatus,
+    BranchType,
+    GlobalStatus,
+    UndoLogDeleteRequest,
+)
+from seata_py.runtime import runtime
+from seata_py.undo.log_table import LOG_STATUS_GLOBAL_FINISHED
+from tests.infra.mariadb import MySQLServer
+from tests.infra.seata_server import SeataServer
+from tests.integration.at_schema import create_schema, reseed, snapshot, undo_rows
+from tests.integration.conftest import eventually
+
+pytestmark = pytest.mark.integration
+
+
+class Boom(Exception):
+    pass
+
+
+@pytest.fixture(scope="module")
+def env(mysql_server: MySQLServer, seata_tc: SeataServer) -> Iterator[dict[str, Any]]:
+    dbs = [mysql_server.create_database(name) for name in ("it_at_one", "it_at_two")]
+    admin = {name: pymysql.connect(**mysql_server.connect_kwargs(name)) for name in dbs}
+    for conn in admin.values():
+        create_schema(conn)
+    seata_py.init(
+        application_id="it-behaviour",
+        grouplist=seata_tc.address,
+        time_zone="UTC",
+        lock_retry={"interval_ms": 10, "times": 30},
+    )
+    try:
+        yield {"server": mysql_server, "tc": seata_tc, "dbs": dbs, "admin": admin}
+    finally:
+        seata_py.shutdown()
+        for conn in admin.values():
+            conn.close()
+
+
+def connect(env: dict[str, Any], index: int = 0, **kwargs: Any) -> Any:
+    return seata_py.connect(**env["server"].connect_kwargs(env["dbs"][index]), **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def fresh(env: dict[str, Any]) -> None:
+    for conn in env["admin"].values():
+        reseed(conn)
+
+
+UNSUPPORTED = [
+    ("REPLACE INTO t_stock (sku, name, count) VALUES ('A', 'x', 1)", "REPLACE"),
+    ("INSERT IGNORE INTO t_stock (sku, name, count) VALUES ('A', 'x', 1)", "INSERT IGNORE"),
+    ("INSERT INTO t_stock (sku, name, count) SELECT 'Q', 'q', 1", "INSERT ... SELECT"),
+    ("UPDATE t_stock SET count = 0 WHERE sku IN (SELECT sku FROM t_order)", "subquery"),
+    ("DELETE FROM t_stock WHERE sku IN (SELECT sku FROM t_order)", "subquery"),
+    ("UPDATE t_stock s JOIN (SELECT sku FROM t_order) o ON o.sku = s.sku SET s.count = 0", "derived table"),
+    ("DELETE s FROM t_stock s JOIN t_order o ON o.sku = s.sku", "multi-table DELETE"),
+    ("UPDATE t_account SET id = 99 WHERE id = 1", "primary key"),
+    ("UPDATE t_nopk SET a = 5", "primary key"),
+    ("DELETE FROM t_nopk", "primary key"),
+    (
+        "INSERT INTO t_stock (sku, name, count) VALUES ('A', 'x', 1) ON DUPLICATE KEY UPDATE sku = 'Z'",
+        "primary key",
+    ),
+]
+
+
+@pytest.mark.parametrize(("sql", "named"), UNSUPPORTED, ids=[u[0][:40] for u in UNSUPPORTED])
+def test_unsupported_sql_is_rejected_before_it_runs_and_the_transaction_stays_usable(
+    env: dict[str, Any], sql: str, named: str
+) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    before = snapshot(admin)
+    conn = connect(env)
+    try:
+        with seata_py.global_transaction(name="unsupported"):
+            cur = conn.cursor()
+            cur.execute("UPDATE t_account SET points = 42 WHERE id = 1")
+            with pytest.raises(seata_py.UnsupportedSQLError) as err:
+                cur.execute(sql)
+            assert named.lower() in str(err.value).lower()
+            assert isinstance(err.value, pymysql.err.NotSupportedError)
+            cur.execute("UPDATE t_account SET points = 43 WHERE id = 2")  # still usable
+            conn.commit()
+    finally:
+        conn.close()
+    after = snapshot(admin)
+    expected = dict(before)
+    assert after["t_stock"] == before["t_stock"] and after["t_nopk"] == before["t_nopk"]
+    points = {row[0]: row[3] for row in after["t_account"]}
+    assert points[1] == 42 and points[2] == 43
+    assert expected["t_order"] == after["t_order"]
+
+
+def test_outside_a_global_transaction_statements_pass_through(env: dict[str, Any]) -> None:
+    conn = connect(env)
+    try:
+        cur = conn.cursor()
+        cur.execute("REPLACE INTO t_stock (sku, name, count) VALUES ('A', 'apple', 1)")  # not intercepted
+        conn.commit()
+        assert undo_rows(env["admin"][env["dbs"][0]]) == 0
+    finally:
+        conn.close()
+
+
+def test_one_global_transaction_over_two_databases_rolls_back_both(env: dict[str, Any]) -> None:
+    one, two = (env["admin"][name] for name in env["dbs"])
+    snap_one, snap_two = snapshot(one), snapshot(two)
+    first, second = connect(env, 0), connect(env, 1)
+    try:
+        with pytest.raises(Boom), seata_py.global_transaction(name="two-dbs"):
+            first.cursor().execute("UPDATE t_stock SET count = count - 1 WHERE sku = 'A'")
+            first.commit()
+            second.cursor().execute(
+                "INSERT INTO t_order (order_id, item_id, sku, qty, price) VALUES (50, 1, 'A', 1, 1)"
+            )
+            second.cursor().execute("UPDATE t_account SET balance = balance - 1 WHERE id = 1")
+            second.commit()
+            assert snapshot(one) != snap_one and snapshot(two) != snap_two
+            raise Boom
+    finally:
+        first.close()
+        second.close()
+    assert snapshot(one) == snap_one
+    assert snapshot(two) == snap_two
+
+
+def test_two_databases_commit(env: dict[str, Any]) -> None:
+    first, second = connect(env, 0), connect(env, 1)
+    try:
+        with seata_py.global_transaction(name="two-dbs-commit"):
+            first.cursor().execute("UPDATE t_stock SET count = 77 WHERE sku = 'A'")
+            first.commit()
+            second.cursor().execute("UPDATE t_stock SET count = 88 WHERE sku = 'A'")
+            second.commit()
+    finally:
+        first.close()
+        second.close()
+    for name, expected in zip(env["dbs"], (77, 88), strict=True):
+        counts = {row[0]: row[2] for row in snapshot(env["admin"][name])["t_stock"]}
+        assert counts["A"] == expected
+        assert eventually(lambda n=name: undo_rows(env["admin"][n]) == 0, timeout=5)
+
+
+def test_undo_row_is_java_jackson_json_while_in_flight(env: dict[str, Any]) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    conn = connect(env)
+    try:
+        with pytest.raises(Boom), seata_py.global_transaction(name="format") as tx:
+            conn.cursor().execute("UPDATE t_account SET balance = balance - 1 WHERE id = 2")
+            conn.commit()
+            with admin.cursor() as cur:
+                cur.execute("SELECT xid, branch_id, context, rollback_info, log_status FROM undo_log")
+                rows = cur.fetchall()
+            admin.commit()
+            assert len(rows) == 1
+            xid, branch_id, context, info, status = rows[0]
+            assert xid == tx.xid and status == 0
+            assert context == "serializer=jackson&compressorType=NONE&map=16777216"
+            doc = json.loads(info)
+            assert (
+                next(iter(doc)) == "@class"
+                and doc["@class"] == "org.apache.seata.rm.datasource.undo.BranchUndoLog"
+            )
+            assert doc["xid"] == tx.xid and doc["branchId"] == branch_id
+            items = doc["sqlUndoLogs"]
+            assert items[0] == "java.util.ArrayList"
+            item = items[1][0]
+            assert item["sqlType"] == "UPDATE" and item["tableName"] == "t_account"
+            fields = item["beforeImage"]["rows"][1][0]["fields"][1]
+            assert [f["name"] for f in fields] == ["balance", "id"]  # updated + PK, case-insensitively sorted
+            assert fields[0]["value"] == ["java.math.BigDecimal", 250.5] or fields[0]["type"] == 3
+            assert b'"value":["java.math.BigDecimal",250.50]' in bytes(info)
+            raise Boom
+    finally:
+        conn.close()
+
+
+def test_lock_conflict_retries_then_fails_and_rolls_back_local_work(env: dict[str, Any]) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    before = snapshot(admin)
+    holder_ready, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def holder() -> None:
+        conn = connect(env)
+        try:
+            with seata_py.global_transaction(name="holder"):
+                conn.cursor().execute("UPDATE t_account SET points = 1 WHERE id = 1")
+                conn.commit()
+                holder_ready.set()
+                release.wait(20)
+                raise Boom
+        except Boom:
+            pass
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            conn.close()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    assert holder_ready.wait(20)
+    conn = connect(env)
+    try:
+        with pytest.raises(Boom), seata_py.global_transaction(name="contender"):
+            cur = conn.cursor()
+            cur.execute("UPDATE t_account SET points = 2 WHERE id = 1")
+            cur.execute("UPDATE t_stock SET count = 0 WHERE sku = 'B'")
+            started = time.monotonic()
+            with pytest.raises(seata_py.LockConflictError) as err:
+                conn.commit()
+            waited = time.monotonic() - started
+            assert "t_account:1" in str(err.value)
+            assert waited >= 0.25, "the default 30 retries of 10 ms should have been tried"
+            raise Boom
+    finally:
+        conn.close()
+        release.set()
+        thread.join(30)
+    assert not errors
+    assert snapshot(admin) == before  # contender's local work was rolled back; holder rolled back too
+
+
+def test_lock_released_when_holder_ends_lets_the_next_transaction_commit(env: dict[str, Any]) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    first = connect(env)
+    with seata_py.global_transaction(name="first"):
+        first.cursor().execute("UPDATE t_account SET points = 10 WHERE id = 3")
+        first.commit()
+    first.close()
+    second = connect(env)
+    with seata_py.global_transaction(name="second"):
+        second.cursor().execute("UPDATE t_account SET points = points + 1 WHERE id = 3")
+        second.commit()
+    second.close()
+    points = {row[0]: row[3] for row in snapshot(admin)["t_account"]}
+    assert points[3] == 11
+
+
+def test_dirty_data_makes_rollback_unretryable_and_names_the_rows(
+    env: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    conn = connect(env)
+    caplog.set_level(logging.ERROR, logger="seata_py.rm")
+    rt = runtime()
+    xid = rt.tc.begin("dirty", 60000)
+    from seata_py.tm.context import bind_xid, reset_xid
+
+    token = bind_xid(xid)
+    try:
+        conn.cursor().execute("UPDATE t_account SET balance = 1.00, points = 3 WHERE id = 2")
+        conn.commit()
+    finally:
+        reset_xid(token)
+        conn.close()
+    with admin.cursor() as cur:  # someone outside the global transaction changes the row
+        cur.execute("UPDATE t_account SET points = 99 WHERE id = 2")
+    admin.commit()
+    status = rt.tc.rollback(xid)
+    assert status in (
+        GlobalStatus.ROLLBACK_FAILED,
+        GlobalStatus.TIMEOUT_ROLLBACK_FAILED,
+        GlobalStatus.ROLLBACKING,
+        GlobalStatus.ROLLBACK_RETRYING,
+    )
+    text = caplog.text
+    assert "t_account" in text and "id=2" in text and "points" in text
+    row = {r[0]: r for r in snapshot(admin)["t_account"]}[2]
+    assert row[3] == 99, "a rollback that is not safe must not overwrite the outside change"
+    assert undo_rows(admin) == 1, "the undo row stays for an operator"
+
+
+def test_rollback_without_undo_row_leaves_a_defense_row(env: dict[str, Any]) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    conn = connect(env)
+    conn.close()
+    rm = runtime().rm
+    resource_id = next(iter(rm._resources))
+    request = BranchRollbackRequest(
+        xid="10.0.0.1:8091:555", branch_id=556, branch_type=BranchType.AT, resource_id=resource_id
+    )
+    assert rm.branch_rollback(request) is BranchStatus.PHASE_TWO_ROLLBACKED
+    with admin.cursor() as cur:
+        cur.execute("SELECT log_status, rollback_info, context FROM undo_log WHERE xid = %s", (request.xid,))
+        rows = cur.fetchall()
+        assert rows == ((LOG_STATUS_GLOBAL_FINISHED, b"{}", "serializer=jackson&compressorType=NONE"),)
+        with pytest.raises(pymysql.err.IntegrityError):  # a late phase 1 cannot commit its undo row now
+            cur.execute("INSERT INTO undo_log VALUES (556, %s, 'c', '{}', 0, now(6), now(6))", (request.xid,))
+    admin.rollback()
+    assert rm.branch_rollback(request) is BranchStatus.PHASE_TWO_ROLLBACKED  # idempotent
+
+
+def test_undo_log_delete_purges_rows_older_than_save_days(env: dict[str, Any]) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    with admin.cursor() as cur:
+        cur.execute(
+            "INSERT INTO undo_log VALUES (1, 'old:1:1', 'c', '{}', 0, now(6) - INTERVAL 10 DAY, now(6))"
+        )
+        cur.execute("INSERT INTO undo_log VALUES (2, 'new:1:2', 'c', '{}', 0, now(6), now(6))")
+    admin.commit()
+    conn = connect(env)
+    conn.close()
+    rm = runtime().rm
+    resource_id = conn.resource_id
+    rm.undo_log_delete(UndoLogDeleteRequest(branch_type=BranchType.AT, resource_id=resource_id, save_days=7))
+    with admin.cursor() as cur:
+        cur.execute("SELECT xid FROM undo_log")
+        assert [r[0] for r in cur.fetchall()] == ["new:1:2"]
+    admin.commit()
+
+
+PHASE_ONE_ONLY = textwrap.dedent(
+    """
+    import os, sys, seata_py
+    from seata_py.runtime import runtime
+    from seata_py.tm.context import bind_xid
+    tc_address, host, port, user, password, db = sys.argv[1:7]
+    seata_py.init(application_id="it-dying", grouplist=tc_address, time_zone="UTC")
+    xid = runtime().tc.begin("dies-after-phase-one", 60000)
+    bind_xid(xid)
+    conn = seata_py.connect(host=host, port=int(port), user=user, password=password, database=db)
+    conn.cursor().execute("UPDATE t_stock SET count = count + 1000 WHERE sku = 'C'")
+    conn.commit()
+    print(xid, flush=True)
+    os._exit(0)  # gone before phase 2: no goodbye to the TC
+    """
+)
+
+
+def test_phase_two_runs_in_another_process_from_the_database_alone(env: dict[str, Any]) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    before = snapshot(admin)
+    server: MySQLServer = env["server"]
+    connect(env).close()  # this process registers the same resource
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            PHASE_ONE_ONLY,
+            env["tc"].address,
+            server.host,
+            str(server.port),
+            server.user,
+            server.password,
+            env["dbs"][0],
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    xid = proc.stdout.strip().splitlines()[-1]
+    assert snapshot(admin) != before
+    status = runtime().tc.rollback(xid)  # the TC finds no channel of the dead RM and routes to us
+    assert status in (GlobalStatus.ROLLBACKED, GlobalStatus.ROLLBACKING, GlobalStatus.ROLLBACK_RETRYING)
+    assert eventually(lambda: snapshot(admin) == before, timeout=20)
+    assert undo_rows(admin) == 0
