@@ -42,6 +42,7 @@ class SeataConfig:
     report_success: bool = False  # client.rm.reportSuccessEnable
     report_retry_count: int = 5  # client.rm.reportRetryCount
     async_commit_interval: float = 1.0  # how often committed branches' undo rows are deleted
+    table_meta_ttl: float = 60.0  # client.rm.tableMetaCheckerInterval: cached table descriptions are re-read
     # Zone for DATETIME/DATE values written as epoch millis; Java uses its JVM default zone.
     time_zone: str | None = None
     rpc_overrides: dict[str, Any] = field(default_factory=dict)

@@ -115,15 +115,21 @@ class ATConnection:
         work = [(s, executor_for(s)) for s in statements]
         if all(executor is None for _, executor in work):
             return target_cursor.execute(query, args)
-        if len(statements) > 1:
-            return self._execute_several(target_cursor, statements, args, xid, lock)
-        statement = statements[0]
-        self._check(statement)
-        if isinstance(statement, SelectForUpdateStatement):
-            return self._select_for_update(target_cursor, statement, query, args, xid)
-        if self._target.get_autocommit():
-            return self._execute_autocommit(target_cursor, statement, query, args, xid, lock)
-        return self._execute_in_transaction(target_cursor, statement, query, args, xid, lock)
+        try:
+            if len(statements) > 1:
+                return self._execute_several(target_cursor, statements, args, xid, lock)
+            statement = statements[0]
+            self._check(statement)
+            if isinstance(statement, SelectForUpdateStatement):
+                return self._select_for_update(target_cursor, statement, query, args, xid)
+            if self._target.get_autocommit():
+                return self._execute_autocommit(target_cursor, statement, query, args, xid, lock)
+            return self._execute_in_transaction(target_cursor, statement, query, args, xid, lock)
+        except pymysql.err.MySQLError as exc:
+            if self._resource.dialect.is_unknown_column_error(exc):
+                # the table changed under a cached description: the next statement reads it afresh
+                self._resource.meta_cache.invalidate(resource_id=self._resource.resource_id)
+            raise
 
     def _check(self, statement: Statement) -> None:
         env = self._environment()

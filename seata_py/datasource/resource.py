@@ -75,7 +75,7 @@ class DataSourceResource:
     def __post_init__(self) -> None:
         if "," in self.resource_id:
             raise ValueError(f"resource id cannot contain ',': {self.resource_id!r}")
-        self.meta_cache = TableMetaCache(self.dialect)
+        self.meta_cache = TableMetaCache(self.dialect, ttl_seconds=self.config.table_meta_ttl)
         self.undo_table = UndoLogTable(self.config.undo.log_table, self.dialect.quote)
 
     @classmethod

@@ -377,3 +377,86 @@ def test_phase_two_runs_in_another_process_from_the_database_alone(env: dict[str
     assert status in (GlobalStatus.ROLLBACKED, GlobalStatus.ROLLBACKING, GlobalStatus.ROLLBACK_RETRYING)
     assert eventually(lambda: snapshot(admin) == before, timeout=20)
     assert undo_rows(admin) == 0
+
+
+def test_large_undo_row_is_zip_compressed_and_still_rolls_back(env: dict[str, Any]) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    before = snapshot(admin)
+    conn = connect(env)
+    try:
+        with pytest.raises(Boom), seata_py.global_transaction(name="big"):
+            conn.cursor().execute("UPDATE t_types SET c_text = REPEAT(%s, 30000)", ("ab",))
+            conn.commit()
+            with admin.cursor() as cur:
+                cur.execute("SELECT context, LENGTH(rollback_info) FROM undo_log")
+                ((context, size),) = cur.fetchall()
+            admin.commit()
+            assert "compressorType=ZIP" in context
+            assert size < 64 * 1024  # 3 rows x 60 KB of text, compressed
+            raise Boom
+    finally:
+        conn.close()
+    assert snapshot(admin) == before
+
+
+def test_failed_local_commit_after_registration_reports_phase_one_failed(
+    env: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    before = snapshot(admin)
+    conn = connect(env)
+    rm = runtime().rm
+    reported: list[tuple[str, int]] = []
+    real_report = rm.report_phase_one_failed
+
+    def spy(xid: str, branch_id: int, resource_id: str) -> None:
+        reported.append((xid, branch_id))
+        real_report(xid, branch_id, resource_id)
+
+    def broken_insert(*args: Any, **kwargs: Any) -> None:
+        raise pymysql.err.OperationalError(2013, "Lost connection to MySQL server during query")
+
+    monkeypatch.setattr(rm, "report_phase_one_failed", spy)
+    monkeypatch.setattr(conn._resource.undo_table, "insert", broken_insert)
+    try:
+        with (
+            pytest.raises(pymysql.err.OperationalError),
+            seata_py.global_transaction(name="phase-one-fails") as tx,
+        ):
+            conn.cursor().execute("UPDATE t_account SET points = 7 WHERE id = 1")
+            conn.commit()
+    finally:
+        conn.close()
+    assert [x for x, _ in reported] == [tx.xid]
+    assert snapshot(admin) == before  # the local transaction never committed
+
+
+def test_table_description_is_read_again_after_the_table_changes(env: dict[str, Any]) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    conn = connect(env)
+    try:
+        with seata_py.global_transaction(name="meta-1"):
+            conn.cursor().execute("DELETE FROM t_stock WHERE sku = 'C'")
+            conn.commit()
+        with admin.cursor() as cur:
+            cur.execute("ALTER TABLE t_stock ADD COLUMN origin VARCHAR(10) NULL")
+            cur.execute("UPDATE t_stock SET origin = 'spain' WHERE sku = 'A'")
+            cur.execute("ALTER TABLE t_stock DROP COLUMN name")
+        admin.commit()
+        try:
+            before = snapshot(admin)
+            with pytest.raises(Boom), seata_py.global_transaction(name="meta-2"):
+                cur = conn.cursor()
+                # the cached description still lists `name`: the image query fails and drops the cache
+                with pytest.raises(pymysql.err.OperationalError):
+                    cur.execute("DELETE FROM t_stock WHERE sku = 'A'")
+                cur.execute("DELETE FROM t_stock WHERE sku = 'A'")
+                conn.commit()
+                raise Boom
+            assert snapshot(admin) == before  # `origin` came back too: the image had the new column
+        finally:
+            from tests.integration.at_schema import create_schema
+
+            create_schema(admin)
+    finally:
+        conn.close()
