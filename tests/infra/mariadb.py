@@ -114,6 +114,10 @@ def _native(workdir: Path) -> MySQLServer:
     datadir, sock, log = base / "data", base / "mysqld.sock", base / "error.log"
     run_as = ["--user=mysql"] if os.geteuid() == 0 else []
     if os.geteuid() == 0:
+        # mariadbd drops to the mysql user, which must be able to reach its data dir through workdir
+        for parent in (workdir, *workdir.parents):
+            if parent.stat().st_mode & 0o001 == 0:
+                parent.chmod(parent.stat().st_mode | 0o711)
         shutil.chown(base, "mysql", "mysql")
     init = subprocess.run(
         [
