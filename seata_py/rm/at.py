@@ -28,9 +28,11 @@ from seata_py.protocol import (
     UndoLogDeleteRequest,
 )
 from seata_py.rpc.coordinator import TransactionCoordinator
+from seata_py.sql.exec.base import Cursor
 from seata_py.undo.codec import DEFENSE_ROW_CONTENT, DEFENSE_ROW_CONTEXT, decode_undo_row
 from seata_py.undo.compensate import Compensator, DirtyUndoError
-from seata_py.undo.log_table import LOG_STATUS_GLOBAL_FINISHED, LOG_STATUS_NORMAL
+from seata_py.undo.log_table import LOG_STATUS_GLOBAL_FINISHED, LOG_STATUS_NORMAL, StoredUndoRow, UndoLogTable
+from seata_py.undo.model import BranchUndoLog
 
 log = logging.getLogger("seata_py.rm")
 
@@ -175,6 +177,9 @@ class ATResourceManager:
                 log.warning("rollback of branch %s failed, TC will retry: %s xid=%s", branch_id, exc, xid)
                 return BranchStatus.PHASE_TWO_ROLLBACK_FAILED_RETRYABLE
             except Exception as exc:
+                if resource.dialect.is_unknown_column_error(exc):
+                    # a table changed since it was described: describe it again before the TC's retry
+                    resource.meta_cache.invalidate(resource_id=resource.resource_id)
                 log.warning(
                     "rollback of branch %s failed, TC will retry: %s xid=%s",
                     branch_id,
@@ -199,26 +204,29 @@ class ATResourceManager:
                 )
                 conn.commit()
                 return
-            for row in rows:
-                if row.log_status != LOG_STATUS_NORMAL:
-                    log.info(
-                        "branch %s already finished (log_status=%s) xid=%s", branch_id, row.log_status, xid
-                    )
+            row = rows[0]
+            if row.log_status != LOG_STATUS_NORMAL:
+                if row.rollback_info != DEFENSE_ROW_CONTENT:
+                    # undone already, together with an older branch (below): only the marker is left
+                    table.delete(cur, branch_id, xid)
+                    conn.commit()
+                else:  # a defense row: it must stay to stop a late phase 1
                     conn.rollback()
-                    return
-                undo_log = decode_undo_row(
-                    row.context,
-                    row.rollback_info,
-                    lambda ids: table.sub_rows(cur, xid, ids),
-                    zone=self.config.zone,
-                )
-
-                def meta(schema: str | None, name: str) -> object:
-                    return resource.table_meta(cur, schema, name)
-
-                Compensator(env, cur, meta, validate=self.config.undo.data_validation).undo(
-                    undo_log.sql_undo_logs
-                )
+                log.info("branch %s already finished (log_status=%s) xid=%s", branch_id, row.log_status, xid)
+                return
+            compensator = Compensator(
+                env,
+                cur,
+                lambda schema, name: resource.table_meta(cur, schema, name),
+                validate=self.config.undo.data_validation,
+            )
+            # The TC may ask for the oldest branch first (2.0.0 does); a newer branch of the same transaction
+            # may have changed the same rows again, so it is undone first and marked finished.
+            for newer in table.newer_branches_for_update(cur, xid, branch_id):
+                compensator.undo(self._decode(table, cur, newer).sql_undo_logs)
+                table.mark_finished(cur, newer.branch_id, xid)
+                log.info("branch %s undone before older branch %s xid=%s", newer.branch_id, branch_id, xid)
+            compensator.undo(self._decode(table, cur, row).sql_undo_logs)
             table.delete(cur, branch_id, xid)
             conn.commit()
         except BaseException:
@@ -226,6 +234,14 @@ class ATResourceManager:
             raise
         finally:
             conn.close()
+
+    def _decode(self, table: UndoLogTable, cur: Cursor, row: StoredUndoRow) -> BranchUndoLog:
+        return decode_undo_row(
+            row.context,
+            row.rollback_info,
+            lambda ids: table.sub_rows(cur, row.xid, ids),
+            zone=self.config.zone,
+        )
 
     # -- undo log purge ------------------------------------------------------------------------------------
 

@@ -46,6 +46,23 @@ class UndoLogTable:
         )
         return [StoredUndoRow(int(r[0]), r[1], r[2], bytes(r[3]), int(r[4])) for r in cur.fetchall()]
 
+    def newer_branches_for_update(self, cur: Cursor, xid: str, branch_id: int) -> list[StoredUndoRow]:
+        """Undo rows of later branches of the same global transaction, newest first (no split chunks)."""
+        cur.execute(
+            f"SELECT branch_id, xid, context, rollback_info, log_status FROM {self.table} "
+            "WHERE xid = %s AND branch_id > %s AND log_status = %s AND context NOT LIKE %s "
+            "ORDER BY branch_id DESC FOR UPDATE",
+            [xid, branch_id, LOG_STATUS_NORMAL, "branchId=%"],
+        )
+        return [StoredUndoRow(int(r[0]), r[1], r[2], bytes(r[3]), int(r[4])) for r in cur.fetchall()]
+
+    def mark_finished(self, cur: Cursor, branch_id: int, xid: str) -> None:
+        cur.execute(
+            f"UPDATE {self.table} SET log_status = %s, log_modified = {self._now} "
+            "WHERE branch_id = %s AND xid = %s",
+            [LOG_STATUS_GLOBAL_FINISHED, branch_id, xid],
+        )
+
     def sub_rows(self, cur: Cursor, xid: str, branch_ids: Sequence[int]) -> list[bytes]:
         """Chunks 2..n of a split rollback_info, in the order the main row's context lists them."""
         if not branch_ids:

@@ -460,3 +460,24 @@ def test_table_description_is_read_again_after_the_table_changes(env: dict[str, 
             create_schema(admin)
     finally:
         conn.close()
+
+
+def test_two_branches_on_the_same_row_roll_back_newest_first(env: dict[str, Any]) -> None:
+    """The 2.0.0 server rolls branches back oldest first; undoing the older branch first would find the
+    newer branch's value and stop on 'dirty data'."""
+    admin = env["admin"][env["dbs"][0]]
+    before = snapshot(admin)
+    conn = connect(env)
+    try:
+        with pytest.raises(Boom), seata_py.global_transaction(name="same-row-two-branches"):
+            cur = conn.cursor()
+            cur.execute("UPDATE t_account SET points = 100 WHERE id = 1")
+            conn.commit()  # branch 1
+            cur.execute("UPDATE t_account SET points = 200 WHERE id = 1")
+            cur.execute("UPDATE t_stock SET count = 1 WHERE sku = 'A'")
+            conn.commit()  # branch 2, same row again
+            raise Boom
+    finally:
+        conn.close()
+    assert eventually(lambda: snapshot(admin) == before, timeout=10)
+    assert undo_rows(admin) == 0

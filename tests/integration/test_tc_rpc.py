@@ -114,3 +114,17 @@ def test_branch_report_phase_one_failed_is_accepted(tc_session: TcSession) -> No
     # a PhaseOne_Failed branch is skipped in phase 2, so no rollback push reaches us
     assert tc.rollback(xid) is GlobalStatus.ROLLBACKED
     assert not any(r.branch_id == branch_id for r in tc_session.handler.rollbacks)
+
+
+def test_order_in_which_the_server_rolls_back_branches(tc_session: TcSession, seata_tc: SeataServer) -> None:
+    """Recorded fact: which order the TC pushes BranchRollback for the branches of one transaction."""
+    tc, handler = tc_session.tc, tc_session.handler
+    xid = tc.begin("it-rollback-order", 60000)
+    branches = [tc.branch_register(xid, tc_session.resource_id, f"t_order_seq:{i}") for i in range(3)]
+    assert tc.rollback(xid) is GlobalStatus.ROLLBACKED
+    seen = [r.branch_id for r in handler.rollbacks if r.xid == xid]
+    assert sorted(seen) == sorted(branches)
+    if seata_tc.origin.startswith("io.seata:seata-server:2.0.0"):
+        # io.seata 2.0.0 walks the branches in registration order, oldest first; the RM must cope (see
+        # ATResourceManager: newer branches of the same XID are undone first)
+        assert seen == branches, seen
