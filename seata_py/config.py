@@ -42,6 +42,10 @@ class SeataConfig:
     report_success: bool = False  # client.rm.reportSuccessEnable
     report_retry_count: int = 5  # client.rm.reportRetryCount
     async_commit_interval: float = 1.0  # how often committed branches' undo rows are deleted
+    # Java sends {"autoCommit":false} with BranchRegister for user transactions (a fail-fast hint). Off by
+    # default: the 2.0.0 server keeps the other rows of such a request locked forever when one row conflicts
+    # (verified, see tests/integration/test_tc_rpc.py).
+    send_autocommit_hint: bool = False
     table_meta_ttl: float = 60.0  # client.rm.tableMetaCheckerInterval: cached table descriptions are re-read
     # Zone for DATETIME/DATE values written as epoch millis; Java uses its JVM default zone.
     time_zone: str | None = None

@@ -14,13 +14,14 @@ from types import TracebackType
 from typing import Any
 
 import pymysql
+from pymysql.constants import SERVER_STATUS
 
 from seata_py.datasource.context import ConnectionContext
 from seata_py.datasource.resource import DataSourceResource
-from seata_py.exceptions import LockConflictError, UnsupportedSQLError
+from seata_py.exceptions import LockConflictError, SeataError, UnsupportedSQLError
 from seata_py.rm.at import ATResourceManager, application_data
 from seata_py.sql.exec import Environment, UserResult, executor_for
-from seata_py.sql.exec.select_for_update import run_select_for_update
+from seata_py.sql.exec.select_for_update import select_for_update_lock_keys
 from seata_py.sql.recognizer import check_statement_against_meta, parse_sql
 from seata_py.sql.statements import SelectForUpdateStatement, Statement, UpdateJoinStatement
 from seata_py.tm.context import current_xid, global_lock_required
@@ -69,6 +70,13 @@ class ATConnection:
 
     def commit(self) -> None:
         context = self._context
+        if context.poisoned:
+            reason = context.poisoned
+            self.rollback()
+            raise SeataError(
+                "local transaction rolled back instead of committed: a statement failed after it ran "
+                f"({reason})"
+            )
         if context.has_branch_work:
             self._commit_branch(retry=True, user_transaction=True)
         elif context.global_lock and context.lock_keys and not context.xid:
@@ -82,6 +90,18 @@ class ATConnection:
             self._target.rollback()
         finally:
             self._context.reset()
+
+    def autocommit(self, value: bool) -> None:
+        """Turning autocommit on commits pending work first, through the branch (as Java's proxy does)."""
+        if value and (self._context.undo_items or self._context.poisoned):
+            self.commit()
+        self._target.autocommit(value)
+
+    def begin(self) -> None:
+        """BEGIN implicitly commits what is pending; commit it through the branch instead."""
+        if self._context.undo_items or self._context.poisoned:
+            self.commit()
+        self._target.begin()
 
     def close(self) -> None:
         self._context.reset()
@@ -114,7 +134,10 @@ class ATConnection:
         statements = parse_sql(query, style)  # raises UnsupportedSQLError before anything runs
         work = [(s, executor_for(s)) for s in statements]
         if all(executor is None for _, executor in work):
-            return target_cursor.execute(query, args)
+            self._guard_plain(statements, query)
+            rows = target_cursor.execute(query, args)
+            self._track_savepoints(statements)
+            return rows
         try:
             if len(statements) > 1:
                 return self._execute_several(target_cursor, statements, args, xid, lock)
@@ -122,7 +145,7 @@ class ATConnection:
             self._check(statement)
             if isinstance(statement, SelectForUpdateStatement):
                 return self._select_for_update(target_cursor, statement, query, args, xid)
-            if self._target.get_autocommit():
+            if not self._in_local_transaction():
                 return self._execute_autocommit(target_cursor, statement, query, args, xid, lock)
             return self._execute_in_transaction(target_cursor, statement, query, args, xid, lock)
         except pymysql.err.MySQLError as exc:
@@ -130,6 +153,31 @@ class ATConnection:
                 # the table changed under a cached description: the next statement reads it afresh
                 self._resource.meta_cache.invalidate(resource_id=self._resource.resource_id)
             raise
+
+    def _in_local_transaction(self) -> bool:
+        """True when statements are not committed one by one: autocommit off, or a BEGIN is open."""
+        target = self._target
+        return not target.get_autocommit() or bool(
+            target.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS
+        )
+
+    def _guard_plain(self, statements: Sequence[Statement], query: str) -> None:
+        """Statements that would commit or drop the branch's work behind seata-py's back are refused."""
+        if not self._context.undo_items:
+            return
+        for statement in statements:
+            kind = getattr(statement, "kind", "")
+            if kind in ("transaction", "ddl"):
+                raise UnsupportedSQLError(
+                    "a transaction-control or DDL statement while the branch has uncommitted changes "
+                    "(use connection.commit() / rollback())",
+                    query,
+                )
+
+    def _track_savepoints(self, statements: Sequence[Statement]) -> None:
+        for statement in statements:
+            if getattr(statement, "kind", "") == "savepoint":
+                self._context.savepoint_statement(statement.sql.sql)
 
     def _check(self, statement: Statement) -> None:
         env = self._environment()
@@ -154,10 +202,21 @@ class ATConnection:
         executor = executor_for(statement)
         assert executor is not None
         image_args = args if statement_args is None else statement_args
-        outcome = executor(
-            self._environment(), statement, image_args, lambda: self._run_user(target_cursor, query, args)
-        )
         self._context.bind(xid, lock)
+        ran = False
+
+        def run_user() -> UserResult:
+            nonlocal ran
+            ran = True
+            return self._run_user(target_cursor, query, args)
+
+        try:
+            outcome = executor(self._environment(), statement, image_args, run_user)
+        except BaseException as exc:
+            if ran:
+                # the statement changed rows that no undo item covers: this local transaction must not commit
+                self._context.poison(f"{type(exc).__name__}: {exc}")
+            raise
         self._context.add(outcome.undo_items, outcome.lock_keys)
         return outcome.result.rowcount
 
@@ -238,6 +297,22 @@ class ATConnection:
                 self._target.autocommit(True)
         return total
 
+    def execute_many(self, target_cursor: pymysql.cursors.Cursor, query: str, args: Iterable[Any]) -> int:
+        """Every parameter set gets its own images; all of them go in one local transaction and, in autocommit
+        mode, one branch, so the batch stays all-or-nothing as it is with plain pymysql."""
+        if self._in_local_transaction():
+            return sum(self.execute(target_cursor, query, one) for one in args)
+        self._target.autocommit(False)
+        try:
+            total = sum(self.execute(target_cursor, query, one) for one in args)
+            self.commit_statement()
+            return total
+        except BaseException:
+            self.rollback()
+            raise
+        finally:
+            self._target.autocommit(True)
+
     def _select_for_update(
         self,
         target_cursor: pymysql.cursors.Cursor,
@@ -246,11 +321,11 @@ class ATConnection:
         args: Any,
         xid: str | None,
     ) -> int:
-        """Run the query, then ask the TC whether another global transaction holds the rows; if so, undo the
-        local locks (savepoint), wait and read again."""
+        """Lock the rows locally and ask the TC whether another global transaction holds them; while one does,
+        undo the local locks (savepoint), wait and try again. The user's query runs last, once it may."""
         retry = self._rm.config.lock_retry
         env = self._environment()
-        autocommit = self._target.get_autocommit()
+        autocommit = not self._in_local_transaction()
         savepoint = None
         if autocommit:
             self._target.autocommit(False)
@@ -258,14 +333,13 @@ class ATConnection:
             self._savepoints += 1
             savepoint = f"seata_py_sfu_{self._savepoints}"
             env.image_cursor.execute(f"SAVEPOINT {savepoint}")
+        checked = False
         try:
             for attempt in range(max(retry.times, 0) + 1):
-                outcome = run_select_for_update(
-                    env, statement, args, lambda: self._run_user(target_cursor, query, args)
-                )
-                key = ";".join(outcome.lock_keys)
+                key = ";".join(select_for_update_lock_keys(env, statement, args))
                 if not key or self._rm.check_lock(xid, self._resource.resource_id, key):
-                    return outcome.result.rowcount
+                    checked = True
+                    break
                 if attempt >= retry.times:
                     raise LockConflictError(f"rows {key} stay locked by another global transaction", xid=xid)
                 if savepoint:
@@ -273,13 +347,17 @@ class ATConnection:
                 else:
                     self._target.rollback()
                 time.sleep(retry.interval_ms / 1000)
-            raise AssertionError("unreachable")
         finally:
-            if savepoint:
+            # after a deadlock the server has dropped the savepoint with the transaction: releasing it would
+            # hide the deadlock error behind "SAVEPOINT does not exist"
+            if savepoint and checked:
                 env.image_cursor.execute(f"RELEASE SAVEPOINT {savepoint}")
             if autocommit:
-                self._target.commit()
+                with contextlib.suppress(pymysql.err.Error):
+                    self._target.rollback()  # statement-scoped locks: the user's query takes its own
                 self._target.autocommit(True)
+        # last on the connection, so an unbuffered (SSCursor) result is not drained by our own queries
+        return self._run_user(target_cursor, query, args).rowcount
 
     # -- commit --------------------------------------------------------------------------------------------
 
@@ -292,7 +370,10 @@ class ATConnection:
         try:
             if retry:
                 branch_id = rm.register_branch(
-                    xid, resource.resource_id, lock_key, application_data(user_transaction)
+                    xid,
+                    resource.resource_id,
+                    lock_key,
+                    application_data(user_transaction and rm.config.send_autocommit_hint),
                 )
             else:
                 branch_id = rm.tc.branch_register(xid, resource.resource_id, lock_key)
@@ -365,12 +446,8 @@ class ATCursor:
         if current_xid() is None and not global_lock_required():
             self._rowcount = None
             return self._target.executemany(query, args)
-        # every parameter set gets its own images; the rows still go in one local transaction
-        total = 0
-        for one in args:
-            total += self.connection.execute(self._target, query, one)
-        self._rowcount = total
-        return total
+        self._rowcount = self.connection.execute_many(self._target, query, args)
+        return self._rowcount
 
     def callproc(self, procname: str, args: Sequence[Any] = ()) -> Any:
         if current_xid() is not None:

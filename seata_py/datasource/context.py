@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from seata_py.undo.model import SQLUndoLog
+
+_SAVEPOINT = re.compile(r"^\s*SAVEPOINT\s+`?([^`\s;]+)`?", re.IGNORECASE)
+_ROLLBACK_TO = re.compile(r"^\s*ROLLBACK\s+(?:WORK\s+)?TO\s+(?:SAVEPOINT\s+)?`?([^`\s;]+)`?", re.IGNORECASE)
+_RELEASE = re.compile(r"^\s*RELEASE\s+SAVEPOINT\s+`?([^`\s;]+)`?", re.IGNORECASE)
 
 
 @dataclass
@@ -13,6 +18,9 @@ class ConnectionContext:
     undo_items: list[SQLUndoLog] = field(default_factory=list)
     lock_keys: list[str] = field(default_factory=list)  # per statement, de-duplicated, in order
     global_lock: bool = False
+    poisoned: str | None = None  # why this local transaction must not commit
+    # savepoint name -> how many undo items and lock keys existed when it was set
+    savepoints: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def bind(self, xid: str | None, global_lock: bool) -> None:
         if xid and self.xid and xid != self.xid:
@@ -29,6 +37,21 @@ class ConnectionContext:
             if key not in self.lock_keys:
                 self.lock_keys.append(key)
 
+    def poison(self, reason: str) -> None:
+        self.poisoned = self.poisoned or reason
+
+    def savepoint_statement(self, sql: str) -> None:
+        """Follow SAVEPOINT / ROLLBACK TO / RELEASE so rolled-back statements leave no undo items or locks."""
+        if match := _SAVEPOINT.match(sql):
+            self.savepoints[match.group(1).lower()] = (len(self.undo_items), len(self.lock_keys))
+        elif match := _ROLLBACK_TO.match(sql):
+            mark = self.savepoints.get(match.group(1).lower())
+            if mark is not None:
+                del self.undo_items[mark[0] :]
+                del self.lock_keys[mark[1] :]
+        elif match := _RELEASE.match(sql):
+            self.savepoints.pop(match.group(1).lower(), None)
+
     @property
     def has_branch_work(self) -> bool:
         return bool(self.xid and self.undo_items)
@@ -41,3 +64,5 @@ class ConnectionContext:
         self.undo_items = []
         self.lock_keys = []
         self.global_lock = False
+        self.poisoned = None
+        self.savepoints = {}

@@ -17,24 +17,8 @@ from seata_py.sql.metadata_cache import TableMetaCache
 from seata_py.sql.statements import TableRef
 from seata_py.undo.log_table import UndoLogTable
 
-# what a fresh connection needs from the caller's pymysql arguments to reach the same database
-_CONNECT_KEYS = (
-    "host",
-    "port",
-    "user",
-    "password",
-    "database",
-    "unix_socket",
-    "charset",
-    "ssl",
-    "init_command",
-    "connect_timeout",
-    "read_timeout",
-    "write_timeout",
-    "sql_mode",
-    "program_name",
-    "defer_connect",
-)
+# caller's pymysql arguments a phase-2 connection must not inherit (it always uses tuples and autocommit off)
+_NOT_FOR_PHASE_TWO = ("cursorclass", "autocommit", "defer_connect", "client_flag")
 
 
 def mysql_resource_id(host: str, port: int, database: str) -> str:
@@ -86,10 +70,12 @@ class DataSourceResource:
         if not database:
             raise ValueError("AT mode needs a database name: pass database=... to connect()")
         host, port = kwargs.get("host") or "localhost", int(kwargs.get("port") or 3306)
-        kept = {k: v for k, v in kwargs.items() if k in _CONNECT_KEYS}
+        # everything else (TLS, auth plugins, option files, init_command, ...) is needed to reach the database
+        kept = {k: v for k, v in kwargs.items() if k not in _NOT_FOR_PHASE_TWO}
         kept["database"] = database
         kept.pop("db", None)
-        kept.pop("defer_connect", None)
+        if "passwd" in kept:
+            kept["password"] = kept.pop("passwd")
         return cls(resource_id or mysql_resource_id(host, port, database), kept, database, config)
 
     def connect(self) -> pymysql.connections.Connection:
@@ -100,7 +86,8 @@ class DataSourceResource:
         return self.meta_cache.get(cursor, self.resource_id, schema or self.database, table)
 
     def environment(self, conn: pymysql.connections.Connection) -> Environment:
-        cursor = conn.cursor()  # plain tuple cursor: image queries never use the caller's cursor class
+        # a plain tuple cursor whatever cursorclass the caller's connection has (DictCursor, SSCursor, ...)
+        cursor = conn.cursor(pymysql.cursors.Cursor)
 
         def meta(ref: TableRef) -> TableMeta:
             return self.table_meta(cursor, ref.schema, ref.name)

@@ -31,6 +31,7 @@ from seata_py.rpc.coordinator import TransactionCoordinator
 from seata_py.sql.exec.base import Cursor
 from seata_py.undo.codec import DEFENSE_ROW_CONTENT, DEFENSE_ROW_CONTEXT, decode_undo_row
 from seata_py.undo.compensate import Compensator, DirtyUndoError
+from seata_py.undo.errors import UndoLogFormatError
 from seata_py.undo.log_table import LOG_STATUS_GLOBAL_FINISHED, LOG_STATUS_NORMAL, StoredUndoRow, UndoLogTable
 from seata_py.undo.model import BranchUndoLog
 
@@ -145,7 +146,7 @@ class ATResourceManager:
                     conn.commit()
                 finally:
                     conn.close()
-            except pymysql.err.Error as exc:
+            except Exception as exc:  # the worker must survive anything; the branches are kept
                 log.warning(
                     "deleting undo rows of %d committed branches failed, will retry: %s", len(branches), exc
                 )
@@ -172,7 +173,8 @@ class ATResourceManager:
                 log.error("branch %s cannot be rolled back: %s xid=%s", branch_id, exc, xid)
                 return BranchStatus.PHASE_TWO_ROLLBACK_FAILED_UNRETRYABLE
             except pymysql.err.IntegrityError as exc:
-                if exc.args and exc.args[0] == _DUPLICATE_KEY:
+                # only our own defense-row insert racing a late phase 1 is worth reading again
+                if exc.args and exc.args[0] == _DUPLICATE_KEY and "ux_undo_log" in str(exc):
                     continue
                 log.warning("rollback of branch %s failed, TC will retry: %s xid=%s", branch_id, exc, xid)
                 return BranchStatus.PHASE_TWO_ROLLBACK_FAILED_RETRYABLE
@@ -223,7 +225,13 @@ class ATResourceManager:
             # The TC may ask for the oldest branch first (2.0.0 does); a newer branch of the same transaction
             # may have changed the same rows again, so it is undone first and marked finished.
             for newer in table.newer_branches_for_update(cur, xid, branch_id):
-                compensator.undo(self._decode(table, cur, newer).sql_undo_logs)
+                try:
+                    newer_log = self._decode(table, cur, newer)
+                except UndoLogFormatError as exc:
+                    # another client's format (seata-go json, kryo, ...): that branch is its RM's to undo
+                    log.warning("not undoing branch %s early: %s xid=%s", newer.branch_id, exc, xid)
+                    continue
+                compensator.undo(newer_log.sql_undo_logs)
                 table.mark_finished(cur, newer.branch_id, xid)
                 log.info("branch %s undone before older branch %s xid=%s", newer.branch_id, branch_id, xid)
             compensator.undo(self._decode(table, cur, row).sql_undo_logs)

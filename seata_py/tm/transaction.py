@@ -7,6 +7,7 @@ and ends the transaction; nested ones join it.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +18,13 @@ from seata_py.tm.context import bind_xid, current_xid, reset_xid
 
 log = logging.getLogger("seata_py.tm")
 
-_COMMITTED = {GlobalStatus.COMMITTED, GlobalStatus.ASYNC_COMMITTING, GlobalStatus.FINISHED}
+# FINISHED means the TC no longer knows the XID (e.g. it was rolled back on timeout): not a commit.
+_COMMITTED = {
+    GlobalStatus.COMMITTED,
+    GlobalStatus.ASYNC_COMMITTING,
+    GlobalStatus.COMMITTING,
+    GlobalStatus.COMMIT_RETRYING,
+}
 _ROLLED_BACK = {
     GlobalStatus.ROLLBACKED,
     GlobalStatus.ROLLBACKING,
@@ -57,7 +64,9 @@ def global_transaction(name: str = "default", timeout_ms: int | None = None) -> 
         yield GlobalTransaction(existing, name, launcher=False)
         return
     rt = runtime()
-    xid = rt.tc.begin(name, timeout_ms or rt.config.default_timeout_ms)
+    timeout = timeout_ms or rt.config.default_timeout_ms
+    started = time.monotonic()
+    xid = rt.tc.begin(name, timeout)
     tx = GlobalTransaction(xid, name, launcher=True)
     token = bind_xid(xid)
     log.info("begin global transaction %r xid=%s", name, xid)
@@ -68,6 +77,14 @@ def global_transaction(name: str = "default", timeout_ms: int | None = None) -> 
             tx.status = _retry("rollback", xid, 5, lambda: rt.tc.rollback(xid))
             log.info("rolled back global transaction %r (%s) xid=%s", name, tx.status.name, xid)
             raise
+        if time.monotonic() - started > timeout / 1000:
+            # as Java's TM does: a transaction past its timeout is rolled back, never committed
+            tx.status = _retry("rollback", xid, 5, lambda: rt.tc.rollback(xid))
+            raise TransactionError(
+                f"global transaction {name!r} exceeded its timeout of {timeout} ms; rolled back "
+                f"({tx.status.name})",
+                xid=xid,
+            )
         tx.status = _retry("commit", xid, 5, lambda: rt.tc.commit(xid))
         if tx.status not in _COMMITTED:
             raise TransactionError(f"global commit ended as {tx.status.name}", xid=xid)

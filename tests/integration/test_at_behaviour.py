@@ -39,7 +39,8 @@ class Boom(Exception):
 
 @pytest.fixture(scope="module")
 def env(mysql_server: MySQLServer, seata_tc: SeataServer) -> Iterator[dict[str, Any]]:
-    dbs = [mysql_server.create_database(name) for name in ("it_at_one", "it_at_two")]
+    # the third database is for the dirty-data test: the TC keeps that transaction's row locks for an operator
+    dbs = [mysql_server.create_database(name) for name in ("it_at_one", "it_at_two", "it_at_dirty")]
     admin = {name: pymysql.connect(**mysql_server.connect_kwargs(name)) for name in dbs}
     for conn in admin.values():
         create_schema(conn)
@@ -124,7 +125,7 @@ def test_outside_a_global_transaction_statements_pass_through(env: dict[str, Any
 
 
 def test_one_global_transaction_over_two_databases_rolls_back_both(env: dict[str, Any]) -> None:
-    one, two = (env["admin"][name] for name in env["dbs"])
+    one, two = (env["admin"][name] for name in env["dbs"][:2])
     snap_one, snap_two = snapshot(one), snapshot(two)
     first, second = connect(env, 0), connect(env, 1)
     try:
@@ -156,7 +157,7 @@ def test_two_databases_commit(env: dict[str, Any]) -> None:
     finally:
         first.close()
         second.close()
-    for name, expected in zip(env["dbs"], (77, 88), strict=True):
+    for name, expected in zip(env["dbs"][:2], (77, 88), strict=True):
         counts = {row[0]: row[2] for row in snapshot(env["admin"][name])["t_stock"]}
         assert counts["A"] == expected
         assert eventually(lambda n=name: undo_rows(env["admin"][n]) == 0, timeout=5)
@@ -261,8 +262,8 @@ def test_lock_released_when_holder_ends_lets_the_next_transaction_commit(env: di
 def test_dirty_data_makes_rollback_unretryable_and_names_the_rows(
     env: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
-    admin = env["admin"][env["dbs"][0]]
-    conn = connect(env)
+    admin = env["admin"][env["dbs"][2]]
+    conn = connect(env, 2)
     caplog.set_level(logging.ERROR, logger="seata_py.rm")
     rt = runtime()
     xid = rt.tc.begin("dirty", 60000)
@@ -480,4 +481,211 @@ def test_two_branches_on_the_same_row_roll_back_newest_first(env: dict[str, Any]
     finally:
         conn.close()
     assert eventually(lambda: snapshot(admin) == before, timeout=10)
-    assert undo_rows(admin) == 0
+    assert eventually(lambda: undo_rows(admin) == 0, timeout=10)  # the newer branch's marker goes last
+
+
+# -- regressions from review: each test failed before its fix -----------------------------------------------
+
+
+def points_of(admin: Any, account_id: int) -> int:
+    return {row[0]: row[3] for row in snapshot(admin)["t_account"]}[account_id]
+
+
+def test_transaction_past_its_timeout_is_rolled_back_not_reported_committed(env: dict[str, Any]) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    conn = connect(env)
+    try:
+        with (
+            pytest.raises(seata_py.TransactionError, match="timeout"),
+            seata_py.global_transaction(name="slow", timeout_ms=1000),
+        ):
+            conn.cursor().execute("UPDATE t_account SET points = 5 WHERE id = 1")
+            conn.commit()
+            time.sleep(1.5)
+    finally:
+        conn.close()
+    assert eventually(lambda: points_of(admin, 1) == 0, timeout=10)
+
+
+def test_begin_on_an_autocommit_connection_keeps_one_local_transaction(env: dict[str, Any]) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    conn = connect(env, autocommit=True)
+    try:
+        with seata_py.global_transaction(name="begin"):
+            conn.begin()
+            conn.cursor().execute("UPDATE t_account SET points = 9 WHERE id = 1")
+            conn.rollback()
+            assert points_of(admin, 1) == 0
+    finally:
+        conn.close()
+    assert points_of(admin, 1) == 0
+
+
+def test_switching_autocommit_on_commits_pending_work_through_the_branch(env: dict[str, Any]) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    conn = connect(env)
+    try:
+        with pytest.raises(Boom), seata_py.global_transaction(name="autocommit-on"):
+            conn.cursor().execute("UPDATE t_account SET points = 8 WHERE id = 2")
+            conn.autocommit(True)
+            assert points_of(admin, 2) == 8 and undo_rows(admin) == 1
+            raise Boom
+    finally:
+        conn.close()
+    assert points_of(admin, 2) == 10
+
+
+def test_commit_statement_with_pending_work_is_refused(env: dict[str, Any]) -> None:
+    conn = connect(env)
+    try:
+        with seata_py.global_transaction(name="commit-stmt"):
+            cur = conn.cursor()
+            cur.execute("UPDATE t_account SET points = 8 WHERE id = 2")
+            for sql in ("COMMIT", "CREATE TABLE t_x (a INT)"):
+                with pytest.raises(seata_py.UnsupportedSQLError, match=r"connection\.commit"):
+                    cur.execute(sql)
+            conn.commit()
+    finally:
+        conn.close()
+
+
+def test_upsert_through_a_defaulted_unique_column_is_undone(env: dict[str, Any]) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    with admin.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS t_up")
+        cur.execute(
+            "CREATE TABLE t_up (id INT PRIMARY KEY, code VARCHAR(8) NOT NULL DEFAULT 'x', v INT, "
+            "UNIQUE KEY uk_code (code))"
+        )
+        cur.execute("INSERT INTO t_up VALUES (1, 'x', 1)")
+    admin.commit()
+    conn = connect(env)
+    try:
+        with pytest.raises(Boom), seata_py.global_transaction(name="upsert-default"):
+            rows = conn.cursor().execute(
+                "INSERT INTO t_up (id, v) VALUES (2, 5) ON DUPLICATE KEY UPDATE v = 5"
+            )
+            conn.commit()
+            assert rows == 2  # the existing row was updated through uk_code
+            raise Boom
+    finally:
+        conn.close()
+    with admin.cursor() as cur:
+        cur.execute("SELECT id, code, v FROM t_up")
+        assert cur.fetchall() == ((1, "x", 1),)
+    admin.commit()
+
+
+def test_dict_cursor_connections_build_correct_images(env: dict[str, Any]) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    before = snapshot(admin)
+    conn = connect(env, cursorclass=pymysql.cursors.DictCursor)
+    try:
+        with pytest.raises(Boom), seata_py.global_transaction(name="dict-cursor"):
+            cur = conn.cursor()
+            cur.execute("DELETE FROM t_stock WHERE sku = %s", ("B",))
+            cur.execute("SELECT * FROM t_stock WHERE sku = %s FOR UPDATE", ("A",))
+            assert cur.fetchall()[0]["name"] == "apple"
+            conn.commit()
+            raise Boom
+    finally:
+        conn.close()
+    assert snapshot(admin) == before
+
+
+def test_phase_two_connects_with_the_callers_password_keyword(env: dict[str, Any]) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    server: MySQLServer = env["server"]
+    conn = seata_py.connect(
+        host=server.host, port=server.port, user=server.user, passwd=server.password, db=env["dbs"][0]
+    )
+    try:
+        with pytest.raises(Boom), seata_py.global_transaction(name="passwd"):
+            conn.cursor().execute("UPDATE t_account SET points = 4 WHERE id = 3")
+            conn.commit()
+            raise Boom
+    finally:
+        conn.close()
+    assert points_of(admin, 3) == 5
+
+
+def test_a_statement_failing_after_it_ran_poisons_the_local_transaction(env: dict[str, Any]) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    conn = connect(env)
+    try:
+        with seata_py.global_transaction(name="poisoned"):
+            cur = conn.cursor()
+            with pytest.raises(seata_py.SeataError, match="contains ','"):
+                cur.execute("INSERT INTO t_stock (sku, name, count) VALUES ('a,b', 'comma', 1)")
+            with pytest.raises(seata_py.SeataError, match="rolled back instead of committed"):
+                conn.commit()
+    finally:
+        conn.close()
+    assert "a,b" not in {row[0] for row in snapshot(admin)["t_stock"]}
+
+
+def test_executemany_in_autocommit_mode_is_all_or_nothing(env: dict[str, Any]) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    before = snapshot(admin)
+    conn = connect(env, autocommit=True)
+    try:
+        with seata_py.global_transaction(name="batch"), pytest.raises(pymysql.err.IntegrityError):
+            conn.cursor().executemany(
+                "INSERT INTO t_stock (sku, name, count) VALUES (%s, %s, %s)",
+                [("X1", "x1", 1), ("X2", "x2", 1), ("A", "dup", 1)],
+            )
+    finally:
+        conn.close()
+    assert snapshot(admin) == before
+
+
+def test_select_for_update_with_an_unbuffered_cursor_returns_its_rows(env: dict[str, Any]) -> None:
+    conn = connect(env)
+    try:
+        with seata_py.global_transaction(name="sscursor"):
+            cur = conn.cursor(pymysql.cursors.SSCursor)
+            cur.execute("SELECT id FROM t_account WHERE id IN (%s, %s) ORDER BY id FOR UPDATE", (1, 2))
+            assert [r[0] for r in cur.fetchall()] == [1, 2]
+            conn.commit()
+    finally:
+        conn.close()
+
+
+def test_rollback_to_savepoint_discards_its_undo_items(env: dict[str, Any]) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    before = snapshot(admin)
+    conn = connect(env)
+    try:
+        with pytest.raises(Boom), seata_py.global_transaction(name="savepoint"):
+            cur = conn.cursor()
+            cur.execute("UPDATE t_account SET points = 1 WHERE id = 1")
+            cur.execute("SAVEPOINT sp1")
+            cur.execute("DELETE FROM t_stock WHERE sku = 'A'")
+            cur.execute("ROLLBACK TO SAVEPOINT sp1")
+            conn.commit()
+            with admin.cursor() as check:
+                check.execute("SELECT rollback_info FROM undo_log")
+                ((info,),) = check.fetchall()
+            admin.commit()
+            assert b"t_stock" not in bytes(info), "the rolled-back DELETE left an undo item"
+            raise Boom
+    finally:
+        conn.close()
+    assert snapshot(admin) == before
+
+
+def test_update_join_under_only_full_group_by(env: dict[str, Any]) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    before = snapshot(admin)
+    conn = connect(env, init_command="SET SESSION sql_mode = CONCAT(@@sql_mode, ',ONLY_FULL_GROUP_BY')")
+    try:
+        with pytest.raises(Boom), seata_py.global_transaction(name="join-strict"):
+            conn.cursor().execute(
+                "UPDATE t_stock s JOIN t_order o ON o.sku = s.sku SET s.count = s.count - o.qty "
+                "WHERE o.order_id = 1"
+            )
+            conn.commit()
+            raise Boom
+    finally:
+        conn.close()
+    assert snapshot(admin) == before

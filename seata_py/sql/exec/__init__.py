@@ -9,7 +9,6 @@ from seata_py.sql.exec.base import Environment, Outcome, RunUser, UserResult
 from seata_py.sql.exec.delete import run_delete
 from seata_py.sql.exec.insert import run_insert
 from seata_py.sql.exec.insert_on_duplicate import run_insert_on_duplicate
-from seata_py.sql.exec.select_for_update import run_select_for_update
 from seata_py.sql.exec.update import run_update
 from seata_py.sql.exec.update_join import run_update_join
 from seata_py.sql.statements import (
@@ -24,6 +23,12 @@ from seata_py.sql.statements import (
 Executor = Callable[[Environment, Any, Any, RunUser], Outcome]
 
 
+def _select_for_update_is_handled_by_the_connection(
+    env: Environment, stmt: Any, args: Any, run: RunUser
+) -> Outcome:
+    raise AssertionError("SELECT ... FOR UPDATE needs a TC lock check between its steps; see the connection")
+
+
 def executor_for(statement: Statement) -> Executor | None:
     """The executor for an intercepted statement; None for statements that run as they are."""
     if isinstance(statement, InsertStatement):
@@ -33,7 +38,7 @@ def executor_for(statement: Statement) -> Executor | None:
     if isinstance(statement, DeleteStatement):
         return run_delete
     if isinstance(statement, SelectForUpdateStatement):
-        return run_select_for_update
+        return _select_for_update_is_handled_by_the_connection
     if isinstance(statement, UpdateJoinStatement):
         return run_update_join
     return None

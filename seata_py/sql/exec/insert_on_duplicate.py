@@ -34,17 +34,24 @@ def run_insert_on_duplicate(env: Environment, stmt: InsertStatement, args: Any, 
     for row in stmt.rows:
         found = False
         for index in meta.unique_indexes:
-            values = []
+            conditions: list[str] = []
+            values: list[Any] = []
             for name in index.columns:
                 if name.lower() not in columns:
-                    break
+                    column = meta.column(name)
+                    if column.default is None or column.auto_increment:
+                        break  # NULL or a fresh id never collides
+                    # the row takes the column's default, which can collide with an existing row (as in Java)
+                    conditions.append(f"{env.quote(name)} = DEFAULT({env.quote(name)})")
+                    continue
                 value = _known_value(row[columns.index(name.lower())], args)
                 if value is _UNKNOWN:
                     break
-                values.append((name, value))
+                conditions.append(f"{env.quote(name)} = %s")
+                values.append(value)
             else:
-                groups.append("(" + " AND ".join(f"{env.quote(n)} = %s" for n, _ in values) + ")")
-                params.extend(v for _, v in values)
+                groups.append("(" + " AND ".join(conditions) + ")")
+                params.extend(values)
                 found = True
         if not found:
             raise UnsupportedSQLError(

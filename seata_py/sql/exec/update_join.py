@@ -39,11 +39,9 @@ def run_update_join(env: Environment, stmt: UpdateJoinStatement, args: Any, run_
     for table, columns in _touched_tables(env, stmt).items():
         meta = env.table_meta(table)
         need = env.need_columns(meta, columns)
-        group = env.column_list(meta.primary_key, table.qualifier)
-        select = (
-            f"SELECT {env.column_list(need, table.qualifier)} FROM {stmt.source.sql}{where} "
-            f"GROUP BY {group} FOR UPDATE"
-        )
+        # DISTINCT, not GROUP BY pk: ONLY_FULL_GROUP_BY servers refuse non-aggregated columns (MariaDB does)
+        selected = env.column_list(need, table.qualifier)
+        select = f"SELECT DISTINCT {selected} FROM {stmt.source.sql}{where} FOR UPDATE"
         plans.append((table, meta, need, env.records(meta, select, params)))
 
     result = run_user()
