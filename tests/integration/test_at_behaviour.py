@@ -689,3 +689,21 @@ def test_update_join_under_only_full_group_by(env: dict[str, Any]) -> None:
     finally:
         conn.close()
     assert snapshot(admin) == before
+
+
+def test_wrapping_an_open_pymysql_connection(env: dict[str, Any]) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    before = snapshot(admin)
+    raw = pymysql.connect(**env["server"].connect_kwargs(env["dbs"][0]))
+    conn = seata_py.wrap(raw)
+    assert seata_py.wrap(conn) is conn
+    assert conn.resource_id == f"jdbc:mysql://{env['server'].host}:{env['server'].port}/{env['dbs'][0]}"
+    try:
+        with pytest.raises(Boom), seata_py.global_transaction(name="wrapped"):
+            conn.cursor().execute("UPDATE t_stock SET count = 1 WHERE sku = %s", ("B",))
+            conn.commit()
+            assert snapshot(admin) != before
+            raise Boom
+    finally:
+        conn.close()
+    assert snapshot(admin) == before
