@@ -23,7 +23,7 @@ from seata_py.rm.at import ATResourceManager, application_data
 from seata_py.sql.exec import Environment, UserResult, executor_for
 from seata_py.sql.exec.select_for_update import select_for_update_lock_keys
 from seata_py.sql.recognizer import check_statement_against_meta, parse_sql
-from seata_py.sql.statements import SelectForUpdateStatement, Statement, UpdateJoinStatement
+from seata_py.sql.statements import SelectForUpdateStatement, Statement, is_intercepted, statement_tables
 from seata_py.tm.context import current_xid, global_lock_required
 from seata_py.undo.codec import encode_undo_row
 from seata_py.undo.log_table import LOG_STATUS_NORMAL
@@ -132,8 +132,7 @@ class ATConnection:
             return target_cursor.execute(query, args)
         args, style = _normalise_args(args)
         statements = parse_sql(query, style)  # raises UnsupportedSQLError before anything runs
-        work = [(s, executor_for(s)) for s in statements]
-        if all(executor is None for _, executor in work):
+        if not any(is_intercepted(s) for s in statements):
             self._guard_plain(statements, query)
             rows = target_cursor.execute(query, args)
             self._track_savepoints(statements)
@@ -181,8 +180,7 @@ class ATConnection:
 
     def _check(self, statement: Statement) -> None:
         env = self._environment()
-        tables = statement.tables if isinstance(statement, UpdateJoinStatement) else (statement.table,)  # type: ignore[union-attr]
-        metas = {t.qualifier.lower(): env.table_meta(t) for t in tables}
+        metas = {t.qualifier.lower(): env.table_meta(t) for t in statement_tables(statement)}
         check_statement_against_meta(statement, metas)
 
     def _run_user(self, target_cursor: pymysql.cursors.Cursor, query: str, args: Any) -> UserResult:
@@ -269,7 +267,7 @@ class ATConnection:
     ) -> int:
         """Several statements in one string: each runs on its own, between its own images, in order."""
         for statement in statements:
-            if executor_for(statement) is not None:
+            if is_intercepted(statement):
                 self._check(statement)
         if any(isinstance(s, SelectForUpdateStatement) for s in statements):
             raise UnsupportedSQLError("SELECT ... FOR UPDATE among several statements in one string")
@@ -280,7 +278,7 @@ class ATConnection:
         try:
             for statement in statements:
                 text, bound = statement.sql.sql, statement.sql.bind(args)
-                if executor_for(statement) is None:
+                if not is_intercepted(statement):
                     target_cursor.execute(text, bound)
                     continue
                 # the executor binds its own fragments against the whole string's args; the cursor runs this
@@ -368,15 +366,8 @@ class ATConnection:
         assert xid is not None
         lock_key = context.lock_key()
         try:
-            if retry:
-                branch_id = rm.register_branch(
-                    xid,
-                    resource.resource_id,
-                    lock_key,
-                    application_data(user_transaction and rm.config.send_autocommit_hint),
-                )
-            else:
-                branch_id = rm.tc.branch_register(xid, resource.resource_id, lock_key)
+            hint = application_data(user_transaction and rm.config.send_autocommit_hint)
+            branch_id = rm.register_branch(xid, resource.resource_id, lock_key, hint, retry=retry)
         except BaseException:
             self.rollback()
             raise

@@ -68,10 +68,13 @@ class ATResourceManager:
 
     # -- phase 1 -------------------------------------------------------------------------------------------
 
-    def register_branch(self, xid: str, resource_id: str, lock_key: str, application_data: str | None) -> int:
-        """BranchRegister, retrying lock conflicts (client.rm.lock.retryInterval x retryTimes)."""
-        retry = self.config.lock_retry
-        attempts = max(retry.times, 0) + 1
+    def register_branch(
+        self, xid: str, resource_id: str, lock_key: str, application_data: str | None, retry: bool = True
+    ) -> int:
+        """BranchRegister, retrying lock conflicts (client.rm.lock.retryInterval x retryTimes), unless the
+        caller retries the whole statement itself (autocommit statements)."""
+        policy = self.config.lock_retry
+        attempts = max(policy.times, 0) + 1 if retry else 1
         for attempt in range(attempts):
             try:
                 return self.tc.branch_register(xid, resource_id, lock_key, BranchType.AT, application_data)
@@ -84,7 +87,7 @@ class ATResourceManager:
                         code=exc.code,
                         xid=xid,
                     ) from exc
-                time.sleep(retry.interval_ms / 1000)
+                time.sleep(policy.interval_ms / 1000)
         raise AssertionError("unreachable")
 
     def check_lock(self, xid: str | None, resource_id: str, lock_key: str) -> bool:

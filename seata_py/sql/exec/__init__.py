@@ -14,7 +14,6 @@ from seata_py.sql.exec.update_join import run_update_join
 from seata_py.sql.statements import (
     DeleteStatement,
     InsertStatement,
-    SelectForUpdateStatement,
     Statement,
     UpdateJoinStatement,
     UpdateStatement,
@@ -23,22 +22,15 @@ from seata_py.sql.statements import (
 Executor = Callable[[Environment, Any, Any, RunUser], Outcome]
 
 
-def _select_for_update_is_handled_by_the_connection(
-    env: Environment, stmt: Any, args: Any, run: RunUser
-) -> Outcome:
-    raise AssertionError("SELECT ... FOR UPDATE needs a TC lock check between its steps; see the connection")
-
-
 def executor_for(statement: Statement) -> Executor | None:
-    """The executor for an intercepted statement; None for statements that run as they are."""
+    """The executor of a DML statement; None otherwise (SELECT ... FOR UPDATE needs a TC lock check between
+    its steps, so the connection drives it with ``select_for_update_lock_keys``)."""
     if isinstance(statement, InsertStatement):
         return run_insert_on_duplicate if statement.on_duplicate_update else run_insert
     if isinstance(statement, UpdateStatement):
         return run_update
     if isinstance(statement, DeleteStatement):
         return run_delete
-    if isinstance(statement, SelectForUpdateStatement):
-        return _select_for_update_is_handled_by_the_connection
     if isinstance(statement, UpdateJoinStatement):
         return run_update_join
     return None
