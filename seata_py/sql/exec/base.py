@@ -147,11 +147,25 @@ class Environment:
         return f"({self.column_list(pk)}) IN ({', '.join([group] * len(rows))})", params
 
 
-def clause(keyword: str, fragment: Fragment | None) -> tuple[str, tuple[Any, ...]]:
-    """`` WHERE …`` / `` ORDER BY …`` / `` LIMIT …`` text and its param refs, or nothing."""
+def clause(keyword: str, fragment: Fragment | None) -> str:
+    """`` WHERE …`` / `` ORDER BY …`` / `` LIMIT …``, or nothing."""
     if fragment is None or not fragment.sql:
-        return "", ()
-    return f" {keyword} {fragment.sql}", fragment.params
+        return ""
+    return f" {keyword} {fragment.sql}"
+
+
+def filtered_source(env: Environment, stmt: Any, args: Any) -> tuple[str, list[Any]]:
+    """`` FROM <table> [alias] [WHERE] [ORDER BY] [LIMIT]`` of a single-table statement and its bound values,
+    so an image query selects exactly the rows the statement touches."""
+    table = stmt.table
+    alias = f" {env.quote(table.alias)}" if table.alias else ""
+    text = (
+        f" FROM {table.sql}{alias}"
+        + clause("WHERE", stmt.where)
+        + clause("ORDER BY", stmt.order_by)
+        + clause("LIMIT", stmt.limit)
+    )
+    return text, bind_all(args, stmt.where, stmt.order_by, stmt.limit)
 
 
 def bind_all(args: Any, *fragments: Fragment | None) -> list[Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from seata_py.sql.exec.base import Environment, Outcome, RunUser, bind_all, clause, lock_key
+from seata_py.sql.exec.base import Environment, Outcome, RunUser, filtered_source, lock_key
 from seata_py.sql.statements import DeleteStatement
 from seata_py.undo.model import SQLType, SQLUndoLog, TableRecords
 
@@ -12,13 +12,9 @@ from seata_py.undo.model import SQLType, SQLUndoLog, TableRecords
 def run_delete(env: Environment, stmt: DeleteStatement, args: Any, run_user: RunUser) -> Outcome:
     table = stmt.table
     meta = env.table_meta(table)
-    alias = f" {env.quote(table.alias)}" if table.alias else ""
-    where, _ = clause("WHERE", stmt.where)
-    order, _ = clause("ORDER BY", stmt.order_by)
-    limit, _ = clause("LIMIT", stmt.limit)
     columns = env.column_list(env.all_columns(meta), table.qualifier)
-    select = f"SELECT {columns} FROM {table.sql}{alias}{where}{order}{limit} FOR UPDATE"
-    before = env.records(meta, select, bind_all(args, stmt.where, stmt.order_by, stmt.limit))
+    source, params = filtered_source(env, stmt, args)
+    before = env.records(meta, f"SELECT {columns}{source} FOR UPDATE", params)
 
     result = run_user()
 

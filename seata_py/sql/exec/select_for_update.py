@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from seata_py.sql.exec.base import Environment, bind_all, clause, lock_key
+from seata_py.sql.exec.base import Environment, filtered_source, lock_key
 from seata_py.sql.statements import SelectForUpdateStatement
 
 
@@ -13,12 +13,8 @@ def select_for_update_lock_keys(env: Environment, stmt: SelectForUpdateStatement
     """Runs first, so an unbuffered user cursor's result is never drained by this query."""
     table = stmt.table
     meta = env.table_meta(table)
-    alias = f" {env.quote(table.alias)}" if table.alias else ""
-    where, _ = clause("WHERE", stmt.where)
-    order, _ = clause("ORDER BY", stmt.order_by)
-    limit, _ = clause("LIMIT", stmt.limit)
     pk = env.column_list(meta.primary_key, table.qualifier)
-    select = f"SELECT {pk} FROM {table.sql}{alias}{where}{order}{limit} {stmt.lock_clause}"
-    locked = env.records(meta, select, bind_all(args, stmt.where, stmt.order_by, stmt.limit))
+    source, params = filtered_source(env, stmt, args)
+    locked = env.records(meta, f"SELECT {pk}{source} {stmt.lock_clause}", params)
     key = lock_key(meta, locked)
     return [key] if key else []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from seata_py.sql.exec.base import Environment, ImageError, Outcome, RunUser, bind_all, clause, lock_key
+from seata_py.sql.exec.base import Environment, ImageError, Outcome, RunUser, filtered_source, lock_key
 from seata_py.sql.statements import UpdateStatement
 from seata_py.undo.model import SQLType, SQLUndoLog, TableRecords
 
@@ -13,13 +13,9 @@ def run_update(env: Environment, stmt: UpdateStatement, args: Any, run_user: Run
     table = stmt.table
     meta = env.table_meta(table)
     columns = env.need_columns(meta, [a.column for a in stmt.assignments])
-    alias = f" {env.quote(table.alias)}" if table.alias else ""
-    where, _ = clause("WHERE", stmt.where)
-    order, _ = clause("ORDER BY", stmt.order_by)
-    limit, _ = clause("LIMIT", stmt.limit)
     selected = env.column_list(columns, table.qualifier)
-    select = f"SELECT {selected} FROM {table.sql}{alias}{where}{order}{limit} FOR UPDATE"
-    before = env.records(meta, select, bind_all(args, stmt.where, stmt.order_by, stmt.limit))
+    source, params = filtered_source(env, stmt, args)
+    before = env.records(meta, f"SELECT {selected}{source} FOR UPDATE", params)
 
     result = run_user()
 

@@ -33,7 +33,7 @@ def _touched_tables(env: Environment, stmt: UpdateJoinStatement) -> dict[TableRe
 
 
 def run_update_join(env: Environment, stmt: UpdateJoinStatement, args: Any, run_user: RunUser) -> Outcome:
-    where, _ = clause("WHERE", stmt.where)
+    where = clause("WHERE", stmt.where)
     params = bind_all(args, stmt.source, stmt.where)  # textual order: the join's ON comes before WHERE
     plans: list[tuple[TableRef, TableMeta, list[str], TableRecords]] = []
     for table, columns in _touched_tables(env, stmt).items():
