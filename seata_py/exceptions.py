@@ -72,3 +72,25 @@ class UnsupportedSQLError(SeataError, pymysql.err.NotSupportedError):
         self.sql = sql
         shown = f": {sql if len(sql) <= 200 else sql[:200] + '...'}" if sql else ""
         super().__init__(f"AT mode does not support {construct}{shown}")
+
+
+class InvalidXidError(SeataError, ValueError):
+    """A propagated XID (header or metadata) is not of the form ``<ip-or-host>:<port>:<transaction id>``."""
+
+    def __init__(self, value: object, reason: str) -> None:
+        self.value = value
+        self.reason = reason
+        shown = repr(value) if len(repr(value)) <= 120 else repr(value)[:120] + "..."
+        super().__init__(f"invalid XID {shown}: {reason}")
+
+
+class TransactionTimeoutError(TransactionError):
+    """The global transaction ran past its timeout before commit and was rolled back instead."""
+
+
+class PropagationError(TransactionError):
+    """The propagation mode forbids the current state (NEVER with a transaction, MANDATORY without one)."""
+
+
+class ConfigError(SeataError, ValueError):
+    """Configuration that cannot be used: an unknown key, a wrong type or an unreadable file."""
