@@ -5,43 +5,62 @@ seata_py.init(application_id="order-svc", tx_service_group="default_tx_group", g
 conn = seata_py.connect(host=..., port=..., user=..., password=..., database=...)
 with seata_py.global_transaction(name="purchase", timeout_ms=60000) as tx:
     ...  # statements + conn.commit(); an exception rolls the global transaction back and is re-raised
+
+@seata_py.global_transactional(propagation=seata_py.Propagation.REQUIRES_NEW, no_rollback_for=[KeyError])
+async def place_order(...): ...
 seata_py.shutdown()
 """
 
 from seata_py._version import __version__
 from seata_py.exceptions import (
+    ConfigError,
     GlobalTransactionNotActiveError,
     GlobalTransactionNotExistError,
     GlobalTransactionStatusInvalidError,
+    InvalidXidError,
     LockConflictError,
+    PropagationError,
     RegistrationError,
     RpcTimeoutError,
     SeataError,
     TCUnavailableError,
     TransactionError,
+    TransactionTimeoutError,
     UnsupportedSQLError,
 )
 from seata_py.runtime import NotInitializedError, connect, init, shutdown, wrap
+from seata_py.tm.api import global_transaction, global_transactional
 from seata_py.tm.context import current_xid
-from seata_py.tm.transaction import GlobalTransaction, global_transaction
+from seata_py.tm.global_lock import global_lock
+from seata_py.tm.propagation import Propagation
+from seata_py.tm.transaction import GlobalTransaction, Role, SuspendedTransaction
 
 __all__ = [
+    "ConfigError",
     "GlobalTransaction",
     "GlobalTransactionNotActiveError",
     "GlobalTransactionNotExistError",
     "GlobalTransactionStatusInvalidError",
+    "InvalidXidError",
     "LockConflictError",
     "NotInitializedError",
+    "Propagation",
+    "PropagationError",
     "RegistrationError",
+    "Role",
     "RpcTimeoutError",
     "SeataError",
+    "SuspendedTransaction",
     "TCUnavailableError",
     "TransactionError",
+    "TransactionTimeoutError",
     "UnsupportedSQLError",
     "__version__",
     "connect",
     "current_xid",
+    "global_lock",
     "global_transaction",
+    "global_transactional",
     "init",
     "shutdown",
     "wrap",

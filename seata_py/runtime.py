@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -46,15 +47,22 @@ def init(
     tx_service_group: str | None = None,
     grouplist: str | list[str] | None = None,
     *,
+    config_file: str | os.PathLike[str] | None = None,
     wait_ready: float = 10.0,
     **settings: Any,
 ) -> Runtime:
-    """Connect to the TC (TM and RM roles) and make the library ready; call once per process."""
+    """Connect to the TC (TM and RM roles) and make the library ready; call once per process.
+
+    Settings come from the keyword arguments, then ``SEATA_*`` environment variables, then the YAML file
+    (``config_file`` or ``$SEATA_CONFIG_FILE``); see :mod:`seata_py.config` for the keys.
+    """
     global _runtime
     with _guard:
         if _runtime is not None:
             raise SeataError("seata_py.init() was already called; call seata_py.shutdown() first")
-        config = build_config(application_id, tx_service_group, grouplist, **settings)
+        config = build_config(
+            application_id, tx_service_group, grouplist, config_file=config_file, **settings
+        )
         client = RpcClient(config.rpc_config())
         client.start()
         if wait_ready and not client.wait_ready(wait_ready):

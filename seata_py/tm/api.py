@@ -1,0 +1,284 @@
+"""``global_transaction`` (a ``with`` / ``async with`` block) and ``@global_transactional`` (sync or async).
+
+The launcher begins the transaction, runs the code, then commits, or rolls back when the code raised an
+exception its rules roll back on (the exception always reaches the caller). Before committing it checks the
+timeout on the client side: a transaction past its timeout is rolled back and :class:`TransactionTimeoutError`
+raised, never committed. Participants only run the code. The propagation modes are Seata's.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+from collections.abc import Callable, Iterable
+from contextvars import Token
+from types import TracebackType
+from typing import Any, TypeVar, overload
+
+from seata_py.exceptions import PropagationError, TransactionError, TransactionTimeoutError
+from seata_py.protocol import GlobalStatus
+from seata_py.tm.context import (
+    LockRetryOverride,
+    bind_lock_retry,
+    bind_xid,
+    current_xid,
+    reset_lock_retry,
+    reset_xid,
+)
+from seata_py.tm.propagation import Plan, Propagation, plan
+from seata_py.tm.rollback_rules import ExceptionSpec, normalise, should_roll_back
+from seata_py.tm.transaction import (
+    COMMITTED,
+    ROLLED_BACK,
+    TIMED_OUT,
+    GlobalTransaction,
+    Role,
+    TmBackend,
+    TmSettings,
+)
+
+log = logging.getLogger("seata_py.tm")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _disabled() -> bool:
+    from seata_py.runtime import runtime
+
+    return runtime().config.disable_global_transaction
+
+
+class global_transaction:
+    """A block that runs in a global transaction; ``with`` for sync code, ``async with`` for async code.
+
+    ``as tx`` gives the :class:`GlobalTransaction` (``tx.xid`` is None when the propagation runs the block
+    without one). ``rollback_for`` / ``no_rollback_for`` take exception classes or name fragments.
+    ``lock_retry_interval_ms`` / ``lock_retry_times`` override the global-lock retry settings inside the
+    block. One instance serves one block; the decorator makes a new one per call.
+    """
+
+    def __init__(
+        self,
+        name: str = "default",
+        timeout_ms: int | None = None,
+        *,
+        propagation: Propagation | str = Propagation.REQUIRED,
+        rollback_for: ExceptionSpec | Iterable[ExceptionSpec] | None = None,
+        no_rollback_for: ExceptionSpec | Iterable[ExceptionSpec] | None = None,
+        lock_retry_interval_ms: int | None = None,
+        lock_retry_times: int | None = None,
+        backend: TmBackend | None = None,
+        settings: TmSettings | None = None,
+    ) -> None:
+        self.name = name
+        self.timeout_ms = timeout_ms
+        self.propagation = Propagation(propagation)
+        self.rollback_for = normalise(rollback_for)
+        self.no_rollback_for = normalise(no_rollback_for)
+        self.lock_retry = (
+            LockRetryOverride(lock_retry_interval_ms, lock_retry_times)
+            if lock_retry_interval_ms is not None or lock_retry_times is not None
+            else None
+        )
+        self._backend = backend
+        self._settings = settings
+        self._tx: GlobalTransaction | None = None
+        self._suspended_token: Token[str | None] | None = None
+        self._lock_token: Token[LockRetryOverride | None] | None = None
+        self._entered = False
+
+    # -- entering -------------------------------------------------------------------------------------------
+
+    def _plan(self) -> Plan:
+        if self._entered:
+            raise TransactionError("a global_transaction block cannot be entered twice; create a new one")
+        self._entered = True
+        if self._backend is None and _disabled():
+            return Plan.RUN_PLAIN
+        existing = current_xid()
+        decided = plan(self.propagation, existing is not None)
+        if decided is Plan.REFUSE_EXISTING:
+            raise PropagationError(
+                f"existing global transaction found for {self.name!r} with propagation 'NEVER'", xid=existing
+            )
+        if decided is Plan.REFUSE_MISSING:
+            raise PropagationError(
+                f"no existing global transaction found for {self.name!r} with propagation 'MANDATORY'"
+            )
+        if decided in (Plan.SUSPEND_AND_RUN_PLAIN, Plan.SUSPEND_AND_BEGIN):
+            log.debug("suspending xid=%s for %r (%s)", existing, self.name, self.propagation.value)
+            self._suspended_token = bind_xid(None)
+        if self.lock_retry is not None:
+            self._lock_token = bind_lock_retry(self.lock_retry)
+        return decided
+
+    def _transaction_for(self, decided: Plan) -> GlobalTransaction:
+        if decided in (Plan.RUN_PLAIN, Plan.SUSPEND_AND_RUN_PLAIN):
+            return GlobalTransaction(role=Role.NONE)
+        if decided is Plan.JOIN:
+            return GlobalTransaction(
+                xid=current_xid(), role=Role.PARTICIPANT, backend=self._backend, settings=self._settings
+            )
+        return GlobalTransaction(role=Role.LAUNCHER, backend=self._backend, settings=self._settings)
+
+    def __enter__(self) -> GlobalTransaction:
+        decided = self._plan()
+        try:
+            tx = self._transaction_for(decided)
+            if tx.is_launcher:
+                tx.begin(self.timeout_ms, self.name)
+        except BaseException:
+            self._restore()
+            raise
+        self._tx = tx
+        return tx
+
+    async def __aenter__(self) -> GlobalTransaction:
+        decided = self._plan()
+        try:
+            tx = self._transaction_for(decided)
+            if tx.is_launcher:
+                await tx.abegin(self.timeout_ms, self.name)
+        except BaseException:
+            self._restore()
+            raise
+        self._tx = tx
+        return tx
+
+    # -- leaving --------------------------------------------------------------------------------------------
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        tx = self._tx
+        assert tx is not None
+        try:
+            if not tx.is_launcher:
+                return
+            if exc is not None:
+                if should_roll_back(exc, self.rollback_for, self.no_rollback_for):
+                    self._check_rolled_back(tx, tx.rollback(), exc)
+                else:
+                    self._check_committed(tx, tx.commit(), exc)
+                return  # the original exception propagates
+            if tx.timed_out():
+                self._timeout(tx, tx.rollback())
+            self._check_committed(tx, tx.commit(), None)
+        finally:
+            self._restore()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        tx = self._tx
+        assert tx is not None
+        try:
+            if not tx.is_launcher:
+                return
+            if exc is not None:
+                if should_roll_back(exc, self.rollback_for, self.no_rollback_for):
+                    self._check_rolled_back(tx, await tx.arollback(), exc)
+                else:
+                    self._check_committed(tx, await tx.acommit(), exc)
+                return
+            if tx.timed_out():
+                self._timeout(tx, await tx.arollback())
+            self._check_committed(tx, await tx.acommit(), None)
+        finally:
+            self._restore()
+
+    def _restore(self) -> None:
+        if self._lock_token is not None:
+            reset_lock_retry(self._lock_token)
+            self._lock_token = None
+        if self._suspended_token is not None:
+            try:
+                reset_xid(self._suspended_token)
+            except ValueError:  # left from another context than the one entered: bind the old XID again
+                bind_xid(self._suspended_token.old_value)  # type: ignore[arg-type]
+            log.debug("resumed xid=%s after %r", current_xid(), self.name)
+            self._suspended_token = None
+
+    # -- outcome checks -------------------------------------------------------------------------------------
+
+    def _timeout(self, tx: GlobalTransaction, status: GlobalStatus) -> None:
+        raise TransactionTimeoutError(
+            f"global transaction {self.name!r} ran {tx.elapsed_ms():.0f} ms, past its timeout of "
+            f"{tx.timeout_ms} ms; client detected the timeout before commit and rolled back ({status.name})",
+            xid=tx.xid,
+        )
+
+    def _check_committed(
+        self, tx: GlobalTransaction, status: GlobalStatus, cause: BaseException | None
+    ) -> None:
+        if status in COMMITTED:
+            return
+        if status in TIMED_OUT:
+            error: TransactionError = TransactionTimeoutError(
+                f"global transaction {self.name!r} was rolled back by the TC after its timeout "
+                f"({status.name}) instead of committing",
+                xid=tx.xid,
+            )
+        else:
+            error = TransactionError(f"global commit of {self.name!r} ended as {status.name}", xid=tx.xid)
+        raise error from cause
+
+    def _check_rolled_back(self, tx: GlobalTransaction, status: GlobalStatus, cause: BaseException) -> None:
+        if status in ROLLED_BACK:
+            return
+        # e.g. RollbackFailed: some branch could not be compensated (dirty data); never hide it
+        raise TransactionError(
+            f"global rollback of {self.name!r} ended as {status.name}; data may need an operator", xid=tx.xid
+        ) from cause
+
+
+@overload
+def global_transactional(func: F, /) -> F: ...
+
+
+@overload
+def global_transactional(
+    func: None = None,
+    /,
+    *,
+    name: str | None = None,
+    timeout_ms: int | None = None,
+    propagation: Propagation | str = Propagation.REQUIRED,
+    rollback_for: ExceptionSpec | Iterable[ExceptionSpec] | None = None,
+    no_rollback_for: ExceptionSpec | Iterable[ExceptionSpec] | None = None,
+    lock_retry_interval_ms: int | None = None,
+    lock_retry_times: int | None = None,
+    backend: TmBackend | None = None,
+    settings: TmSettings | None = None,
+) -> Callable[[F], F]: ...
+
+
+def global_transactional(func: Callable[..., Any] | None = None, /, **options: Any) -> Any:
+    """Run each call of the decorated function (sync or ``async def``) in a global transaction.
+
+    ``@global_transactional`` or ``@global_transactional(name=..., timeout_ms=..., propagation=...,
+    rollback_for=..., no_rollback_for=...)``; the name defaults to the function's qualified name.
+    """
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        name = options.pop("name", None) or fn.__qualname__
+        global_transaction(name, **options)  # validate the options at decoration time
+
+        if inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def run_async(*args: Any, **kwargs: Any) -> Any:
+                async with global_transaction(name, **options):
+                    return await fn(*args, **kwargs)
+
+            return run_async
+
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with global_transaction(name, **options):
+                return fn(*args, **kwargs)
+
+        return run
+
+    return decorate if func is None else decorate(func)
