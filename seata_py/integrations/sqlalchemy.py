@@ -1,0 +1,214 @@
+"""SQLAlchemy 2.x engines whose DBAPI connections are seata-py AT connections.
+
+Core and ORM code runs unchanged; inside ``seata_py.global_transaction()`` the writes of every session or
+connection of the engine become AT branches, registered when SQLAlchemy commits::
+
+    import seata_py
+    from seata_py.integrations.sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    seata_py.init(application_id="order-svc", grouplist="127.0.0.1:8091")
+    engine = create_engine("mysql+pymysql://app:secret@db:3306/orders", pool_size=10)
+
+    with seata_py.global_transaction(name="purchase"):
+        with Session(engine) as session, session.begin():
+            session.add(Order(user_id="u1", sku="A", amount=10))
+            session.execute(update(Stock).where(Stock.sku == "A").values(count=Stock.count - 1))
+        # the session's commit registered the branch; an exception anywhere in the block rolls back
+        # every branch of every service and is re-raised
+
+An engine you already have: ``instrument(engine)``. Both take ``resource_id=`` (default
+``jdbc:mysql://host:port/database``); pass the JDBC URL your Java services use for the same database so that
+global row locks are shared with them.
+
+How it hooks in, with SQLAlchemy's own events (nothing is monkeypatched):
+
+- ``do_connect`` opens every DBAPI connection with :func:`seata_py.connect`, so the pool holds AT proxies.
+  ``seata_py.init()`` must have run before the engine's first connection. Your own ``do_connect`` listeners
+  that edit ``cparams`` (a token as password, ...) must be registered before :func:`instrument`: the
+  listener that returns a connection ends the chain.
+- ``checkout`` replaces pooled connections that are not AT proxies (opened before :func:`instrument`) or
+  were opened under an earlier ``seata_py.init()`` (their resource manager is gone), and rolls back a local
+  transaction a previous user left open (possible only with ``pool_reset_on_return=None``), so no undo
+  items, lock keys, savepoints or XID reach the next checkout.
+- The dialect is told not to batch INSERTs through ``INSERT ... RETURNING`` (MariaDB 10.5+): the driver
+  reports no generated id for such a statement, which AT mode needs to find the inserted rows again. The
+  ORM then inserts rows with database-generated keys one statement each, as it does on MySQL.
+
+Errors: SQLAlchemy wraps driver errors. A statement AT mode cannot undo raises
+``sqlalchemy.exc.NotSupportedError`` whose ``.orig`` is :class:`seata_py.UnsupportedSQLError` (raised before
+the statement runs; the transaction stays usable). seata-py errors that are not driver errors
+(``LockConflictError`` at commit, ``TCUnavailableError``, ...) reach you unwrapped.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from typing import Any
+
+import sqlalchemy
+from pymysql.constants import SERVER_STATUS
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Dialect, Engine, make_url
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+
+from seata_py import runtime as seata_runtime
+from seata_py.datasource.connection import ATConnection
+from seata_py.exceptions import ConfigError
+
+__all__ = ["create_engine", "instrument", "is_instrumented"]
+
+log = logging.getLogger("seata_py.integrations.sqlalchemy")
+
+_BACKENDS = ("mysql", "mariadb")
+_DRIVER = "pymysql"
+# connection_record.info: the runtime the connection was opened under (a weak reference)
+_RUNTIME_KEY = "seata_py.runtime"
+# connection_record.record_info: a non-AT connection was already replaced once on this record
+_REPLACED_KEY = "seata_py.replaced_plain_connection"
+
+# dialect -> the resource_id its engine was instrumented with; keyed by dialect because engines made with
+# engine.execution_options() share their parent's dialect, pool and listeners
+_instrumented: weakref.WeakKeyDictionary[Dialect, str | None] = weakref.WeakKeyDictionary()
+
+
+def create_engine(url: str | URL, *, resource_id: str | None = None, **engine_kwargs: Any) -> Engine:
+    """``sqlalchemy.create_engine(url, **engine_kwargs)`` for a ``mysql+pymysql://`` (or
+    ``mariadb+pymysql://``) URL, instrumented with :func:`instrument`.
+
+    >>> engine = create_engine("mysql+pymysql://app:secret@db/orders", pool_size=5, pool_pre_ping=True)
+
+    ``creator=`` is refused: a creator bypasses ``do_connect``, so the connections would not be AT proxies
+    (build the engine yourself with a creator returning ``seata_py.wrap(conn)`` if you need one).
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() not in _BACKENDS or parsed.get_driver_name() != _DRIVER:
+        raise ConfigError(
+            f"seata-py's AT mode works with the pymysql driver: use a mysql+pymysql:// URL, "
+            f"not {parsed.drivername}://"
+        )
+    if "creator" in engine_kwargs:
+        raise ConfigError(
+            "create_engine(creator=...) bypasses the do_connect event that makes AT connections; "
+            "return seata_py.wrap(connection) from your creator and use sqlalchemy.create_engine instead"
+        )
+    _check_resource_id(resource_id)
+    return instrument(sqlalchemy.create_engine(parsed, **engine_kwargs), resource_id=resource_id)
+
+
+def instrument(engine: Engine, resource_id: str | None = None) -> Engine:
+    """Make ``engine``'s DBAPI connections AT proxies (see the module documentation); returns ``engine``.
+
+    >>> engine = sqlalchemy.create_engine("mysql+pymysql://app:secret@db/orders")
+    >>> instrument(engine, resource_id="jdbc:mysql://db:3306/orders")
+
+    Calling it again with the same ``resource_id`` does nothing; with another one it raises ConfigError.
+    Connections already in the pool are replaced at their next checkout.
+    """
+    if not isinstance(engine, Engine):
+        raise ConfigError(
+            f"instrument() takes a sqlalchemy Engine, not {type(engine).__name__} "
+            "(asyncio engines are not supported: AT connections are synchronous pymysql connections)"
+        )
+    dialect = engine.dialect
+    if dialect.name not in _BACKENDS or dialect.driver != _DRIVER:
+        raise ConfigError(
+            f"seata-py's AT mode works with the pymysql driver; this engine uses {dialect.name}+"
+            f"{dialect.driver} (use a mysql+pymysql:// URL)"
+        )
+    _check_resource_id(resource_id)
+    if dialect in _instrumented:
+        if _instrumented[dialect] != resource_id:
+            raise ConfigError(
+                f"engine is already instrumented with resource_id={_instrumented[dialect]!r}, "
+                f"not {resource_id!r}"
+            )
+        return engine
+    event.listen(engine, "do_connect", _Connector(resource_id))
+    event.listen(engine, "checkout", _on_checkout)
+    _no_batched_insert_returning(dialect)
+    _instrumented[dialect] = resource_id
+    log.debug("instrumented engine %s (resource_id=%s)", engine.url.render_as_string(), resource_id)
+    return engine
+
+
+def is_instrumented(engine: Engine) -> bool:
+    """True when ``engine`` (or the engine it was derived from) went through :func:`instrument`."""
+    return engine.dialect in _instrumented
+
+
+def _check_resource_id(resource_id: str | None) -> None:
+    if resource_id is not None and (not resource_id or "," in resource_id):
+        # the TC takes a comma-separated list of resource ids at registration
+        raise ConfigError(f"resource_id must be a non-empty string without ',': {resource_id!r}")
+
+
+class _Connector:
+    """The do_connect listener: opens the connection through seata-py (registering the database once)."""
+
+    def __init__(self, resource_id: str | None) -> None:
+        self.resource_id = resource_id
+
+    def __call__(
+        self, dialect: Dialect, conn_rec: ConnectionPoolEntry, cargs: list[Any], cparams: dict[str, Any]
+    ) -> ATConnection:
+        if cargs:
+            raise ConfigError(f"pymysql takes keyword arguments only; got positional {cargs!r}")
+        try:
+            rt = seata_runtime.runtime()
+        except seata_runtime.NotInitializedError:
+            raise seata_runtime.NotInitializedError(
+                "this engine opens seata-py AT connections: call seata_py.init(...) before its first "
+                "connection (and again after seata_py.shutdown())"
+            ) from None
+        connection = seata_runtime.connect(resource_id=self.resource_id, **cparams)
+        conn_rec.info[_RUNTIME_KEY] = weakref.ref(rt)
+        return connection
+
+
+def _current_runtime() -> seata_runtime.Runtime | None:
+    try:
+        return seata_runtime.runtime()
+    except seata_runtime.NotInitializedError:
+        return None
+
+
+def _on_checkout(
+    dbapi_connection: Any, connection_record: ConnectionPoolEntry, connection_proxy: PoolProxiedConnection
+) -> None:
+    if not isinstance(dbapi_connection, ATConnection):
+        record_info = connection_record.record_info
+        if record_info is not None and record_info.get(_REPLACED_KEY):
+            raise ConfigError(
+                "the engine's pool makes plain pymysql connections although it is instrumented: a custom "
+                "creator= or pool bypasses the do_connect event; return seata_py.wrap(connection) from it"
+            )
+        if record_info is not None:
+            record_info[_REPLACED_KEY] = True
+        # opened before instrument(): the pool reconnects, through do_connect
+        raise DisconnectionError("pooled connection is not a seata-py AT connection; reconnecting")
+    made_under = connection_record.info.get(_RUNTIME_KEY)
+    current = _current_runtime()
+    if made_under is not None and (current is None or made_under() is not current):
+        # its resource manager was closed by seata_py.shutdown(); a fresh connection registers again
+        raise DisconnectionError("pooled connection predates the current seata_py.init(); reconnecting")
+    if dbapi_connection.target.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS:
+        log.warning(
+            "a pooled connection was checked out with a local transaction still open "
+            "(pool_reset_on_return=None?); rolling it back"
+        )
+        dbapi_connection.rollback()
+
+
+def _no_batched_insert_returning(dialect: Dialect) -> None:
+    """Keep the ORM from batching INSERTs as ``INSERT ... VALUES (...), (...) RETURNING`` (MariaDB 10.5+).
+
+    pymysql reports no lastrowid for a statement that returns rows, and AT mode needs it to find rows with
+    database-generated keys again. Both flags are lazily computed dialect properties; instance attributes
+    take precedence, before or after the dialect's first connection. Explicit ``.returning()`` stays
+    available.
+    """
+    dialect.insert_executemany_returning = False  # type: ignore[misc]
+    dialect.insert_executemany_returning_sort_by_parameter_order = False  # type: ignore[misc]
