@@ -16,6 +16,89 @@ def _ddl(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tc(args: argparse.Namespace) -> int:
+    if args.tc_command == "status":
+        return _tc_status(args)
+    import logging
+
+    from seata_py.exceptions import ConfigError
+    from seata_py.tc.config import TCConfig
+    from seata_py.tc.runner import run_foreground
+
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    settings = {name: getattr(args, name) for name in _TC_SETTINGS if getattr(args, name) is not None}
+    try:
+        config = TCConfig(
+            host=args.host,
+            port=args.port,
+            store=args.store,
+            status_port=args.status_port,
+            advertise_host=args.advertise_host,
+        ).with_overrides(**settings)
+    except ConfigError as exc:
+        sys.stderr.write(f"seata-py tc: {exc}\n")
+        return 2
+    return run_foreground(config)
+
+
+def _tc_status(args: argparse.Namespace) -> int:
+    import json
+
+    from seata_py.tc.status_view import StatusUnavailableError, fetch_status, format_status
+
+    try:
+        data = fetch_status(args.url)
+    except StatusUnavailableError as exc:
+        sys.stderr.write(f"seata-py tc status: {exc}\n")
+        return 1
+    sys.stdout.write(json.dumps(data, indent=2) + "\n" if args.json else format_status(data))
+    return 0
+
+
+# TCConfig settings offered as --name options: (type, help)
+_TC_SETTINGS: dict[str, tuple[type, str]] = {
+    "rpc_timeout": (float, "seconds to wait for an RM's phase-2 answer (default 15)"),
+    "retry_period": (float, "seconds between phase-2 retries (default 1)"),
+    "timeout_check_period": (float, "seconds between checks for timed-out transactions (default 1)"),
+    "undo_log_delete_delay": (float, "seconds before the first UndoLogDelete push (default 180)"),
+    "undo_log_delete_period": (float, "seconds between UndoLogDelete pushes (default 86400)"),
+    "undo_log_save_days": (int, "undo_log rows older than this many days are purged (default 7)"),
+    "idle_timeout": (float, "close connections silent this long, 0 = never (default 15)"),
+}
+
+
+def _add_tc_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from seata_py.tc.config import DEFAULT_PORT
+
+    tc = commands.add_parser(
+        "tc",
+        help="run the embedded transaction coordinator (development and tests; production uses Seata's)",
+        description="Run a Seata transaction coordinator in the foreground until SIGTERM/SIGINT. It speaks "
+        "the classic Seata protocol with the real server's AT semantics and logs to stderr.",
+    )
+    tc.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    tc.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}, 0 = any)")
+    tc.add_argument(
+        "--store",
+        default="seata-tc.db",
+        help="SQLite file for sessions, branches and locks (default ./seata-tc.db), or :memory:",
+    )
+    tc.add_argument("--status-port", type=int, help="serve GET /status (JSON) on this port (0 = any)")
+    tc.add_argument("--advertise-host", help="host named in XIDs (default: --host, or 127.0.0.1 for 0.0.0.0)")
+    for name, (kind, text) in _TC_SETTINGS.items():
+        tc.add_argument(f"--{name.replace('_', '-')}", type=kind, help=text)
+    tc.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    tc.set_defaults(func=_tc, tc_command=None)
+    actions = tc.add_subparsers(dest="tc_command", metavar="ACTION")
+    status = actions.add_parser("status", help="print the status view of a running TC")
+    status.add_argument("--url", required=True, help="the TC's status endpoint, e.g. http://127.0.0.1:7091")
+    status.add_argument("--json", action="store_true", help="print the raw JSON")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seata-py", description="Apache Seata AT mode for Python.")
     parser.add_argument("--version", action="version", version=f"seata-py {__version__}")
@@ -23,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     ddl = commands.add_parser("ddl", help="print the undo_log table DDL (MySQL/MariaDB)")
     ddl.add_argument("--table", default="undo_log", help="undo log table name (client.undo.logTable)")
     ddl.set_defaults(func=_ddl)
+    _add_tc_parser(commands)
     return parser
 
 
