@@ -33,7 +33,10 @@ How it hooks in, with SQLAlchemy's own events (nothing is monkeypatched):
   items, lock keys, savepoints or XID reach the next checkout.
 - The dialect is told not to batch INSERTs through ``INSERT ... RETURNING`` (MariaDB 10.5+): the driver
   reports no generated id for such a statement, which AT mode needs to find the inserted rows again. The
-  ORM then inserts rows with database-generated keys one statement each, as it does on MySQL.
+  ORM then inserts rows with database-generated keys one statement each, as it does on MySQL. An
+  explicit ``session.execute(insert(Model).returning(...), [row, row, ...])`` therefore raises
+  ``InvalidRequestError`` on these engines; a single-row ``insert(...).returning(...)`` is still sent, but
+  inside a global transaction it fails after running when the key is generated (``ImageError``).
 
 Errors: SQLAlchemy wraps driver errors. A statement AT mode cannot undo raises
 ``sqlalchemy.exc.NotSupportedError`` whose ``.orig`` is :class:`seata_py.UnsupportedSQLError` (raised before
@@ -47,6 +50,7 @@ import logging
 import weakref
 from typing import Any
 
+import pymysql
 import sqlalchemy
 from pymysql.constants import SERVER_STATUS
 from sqlalchemy import event
@@ -57,6 +61,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from seata_py import runtime as seata_runtime
 from seata_py.datasource.connection import ATConnection
 from seata_py.exceptions import ConfigError
+from seata_py.tm.context import current_xid
 
 __all__ = ["create_engine", "instrument", "is_instrumented"]
 
@@ -76,9 +81,9 @@ _instrumented: weakref.WeakKeyDictionary[Dialect, str | None] = weakref.WeakKeyD
 
 def create_engine(url: str | URL, *, resource_id: str | None = None, **engine_kwargs: Any) -> Engine:
     """``sqlalchemy.create_engine(url, **engine_kwargs)`` for a ``mysql+pymysql://`` (or
-    ``mariadb+pymysql://``) URL, instrumented with :func:`instrument`.
+    ``mariadb+pymysql://``) URL, instrumented with :func:`instrument`::
 
-    >>> engine = create_engine("mysql+pymysql://app:secret@db/orders", pool_size=5, pool_pre_ping=True)
+        engine = create_engine("mysql+pymysql://app:secret@db/orders", pool_size=5, pool_pre_ping=True)
 
     ``creator=`` is refused: a creator bypasses ``do_connect``, so the connections would not be AT proxies
     (build the engine yourself with a creator returning ``seata_py.wrap(conn)`` if you need one).
@@ -99,10 +104,10 @@ def create_engine(url: str | URL, *, resource_id: str | None = None, **engine_kw
 
 
 def instrument(engine: Engine, resource_id: str | None = None) -> Engine:
-    """Make ``engine``'s DBAPI connections AT proxies (see the module documentation); returns ``engine``.
+    """Make ``engine``'s DBAPI connections AT proxies (see the module documentation); returns ``engine``::
 
-    >>> engine = sqlalchemy.create_engine("mysql+pymysql://app:secret@db/orders")
-    >>> instrument(engine, resource_id="jdbc:mysql://db:3306/orders")
+        engine = instrument(sqlalchemy.create_engine("mysql+pymysql://app:secret@db/orders"),
+                            resource_id="jdbc:mysql://db:3306/orders")
 
     Calling it again with the same ``resource_id`` does nothing; with another one it raises ConfigError.
     Connections already in the pool are replaced at their next checkout.
@@ -197,9 +202,13 @@ def _on_checkout(
     if dbapi_connection.target.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS:
         log.warning(
             "a pooled connection was checked out with a local transaction still open "
-            "(pool_reset_on_return=None?); rolling it back"
+            "(pool_reset_on_return=None?); rolling it back xid=%s",
+            current_xid(),
         )
-        dbapi_connection.rollback()
+        try:
+            dbapi_connection.rollback()  # also forgets the undo items and lock keys of that transaction
+        except pymysql.err.Error as exc:
+            raise DisconnectionError(f"could not roll back a pooled connection: {exc}") from exc
 
 
 def _no_batched_insert_returning(dialect: Dialect) -> None:

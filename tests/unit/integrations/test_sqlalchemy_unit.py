@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+import pymysql
 import pytest
 import sqlalchemy
 from pymysql.constants import CLIENT, SERVER_STATUS
@@ -297,3 +298,20 @@ def test_without_reset_on_return_the_checkout_rolls_back_what_was_left_open(
         assert_clean(conn)
     assert conn.target.rollbacks == 1
     assert "local transaction still open" in caplog.text
+
+
+def test_a_connection_that_cannot_roll_back_at_checkout_is_replaced(seata: Seata) -> None:
+    engine = offline_engine(pool_reset_on_return=None)
+    raw = engine.raw_connection()
+    pending_branch_work(raw.dbapi_connection)
+    raw.close()
+    broken = seata.made[0]
+
+    def lost(*_: object) -> None:
+        raise pymysql.err.OperationalError(2013, "Lost connection to MySQL server during query")
+
+    broken.target.rollback = lost  # type: ignore[method-assign]
+    with engine.connect() as conn:
+        assert conn.connection.dbapi_connection is seata.made[1]
+        assert_clean(seata.made[1])
+    assert broken.target.closed
