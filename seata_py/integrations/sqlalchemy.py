@@ -5,6 +5,7 @@ connection of the engine become AT branches, registered when SQLAlchemy commits:
 
     import seata_py
     from seata_py.integrations.sqlalchemy import create_engine
+    from sqlalchemy import update
     from sqlalchemy.orm import Session
 
     seata_py.init(application_id="order-svc", grouplist="127.0.0.1:8091")
@@ -40,8 +41,9 @@ How it hooks in, with SQLAlchemy's own events (nothing is monkeypatched):
 
 Errors: SQLAlchemy wraps driver errors. A statement AT mode cannot undo raises
 ``sqlalchemy.exc.NotSupportedError`` whose ``.orig`` is :class:`seata_py.UnsupportedSQLError` (raised before
-the statement runs; the transaction stays usable). seata-py errors that are not driver errors
-(``LockConflictError`` at commit, ``TCUnavailableError``, ...) reach you unwrapped.
+the statement runs; a Core connection's transaction stays usable, an ORM Session whose flush failed must be
+rolled back, as after any flush error). seata-py errors that are not driver errors (``LockConflictError``
+from ``session.commit()``, ``TCUnavailableError``, ...) reach you unwrapped.
 """
 
 from __future__ import annotations
