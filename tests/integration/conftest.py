@@ -13,9 +13,13 @@ from seata_py.protocol.messages import UndoLogDeleteRequest
 from seata_py.rpc.client import RpcClient
 from seata_py.rpc.config import RpcConfig
 from seata_py.rpc.coordinator import TransactionCoordinator
+from tests.infra.embedded_tc import EmbeddedTCServer
 from tests.infra.seata_server import SeataServer
 
 pytestmark = pytest.mark.integration
+
+# The session fixture ``seata_tc`` is one of these (tests/conftest.py runs every test against both).
+TCUnderTest = SeataServer | EmbeddedTCServer
 
 
 @dataclass
@@ -60,7 +64,7 @@ class TcSession:
     resource_id: str
 
 
-def make_client(server: SeataServer, application_id: str, **overrides: object) -> RpcClient:
+def make_client(server: TCUnderTest, application_id: str, **overrides: object) -> RpcClient:
     config = RpcConfig(application_id=application_id, grouplists={"default": [server.address]}, **overrides)  # type: ignore[arg-type]
     client = RpcClient(config)
     client.start()
@@ -69,7 +73,7 @@ def make_client(server: SeataServer, application_id: str, **overrides: object) -
 
 
 @pytest.fixture
-def tc_session(seata_tc: SeataServer) -> Iterator[TcSession]:
+def tc_session(seata_tc: TCUnderTest) -> Iterator[TcSession]:
     client = make_client(seata_tc, f"it-{uuid.uuid4().hex[:8]}")
     handler = RecordingHandler()
     client.set_branch_handler(BranchType.AT, handler)

@@ -116,6 +116,10 @@ def test_branch_report_phase_one_failed_is_accepted(tc_session: TcSession) -> No
     assert not any(r.branch_id == branch_id for r in tc_session.handler.rollbacks)
 
 
+@pytest.mark.seata_server_only(
+    reason="records the 2.0.0 server's rollback order (oldest first); the embedded TC rolls back newest "
+    "first as asked (tests/unit/tc/test_phase_two.py)"
+)
 def test_order_in_which_the_server_rolls_back_branches(tc_session: TcSession, seata_tc: SeataServer) -> None:
     """Recorded fact: which order the TC pushes BranchRollback for the branches of one transaction."""
     tc, handler = tc_session.tc, tc_session.handler
@@ -130,7 +134,19 @@ def test_order_in_which_the_server_rolls_back_branches(tc_session: TcSession, se
         assert seen == branches, seen
 
 
-@pytest.mark.parametrize("hint", [None, '{"autoCommit":false}'])
+@pytest.mark.parametrize(
+    "hint",
+    [
+        None,
+        pytest.param(
+            '{"autoCommit":false}',
+            marks=pytest.mark.seata_server_only(
+                reason="records the 2.0.0 server's lock leak with the autoCommit hint; the embedded TC locks "
+                "a registration's rows all or none (tests/unit/tc/test_sessions_and_locks.py)"
+            ),
+        ),
+    ],
+)
 def test_failed_multi_row_register_and_the_rows_it_leaves_locked(
     tc_session: TcSession, seata_tc: SeataServer, hint: str | None
 ) -> None:
