@@ -1,5 +1,8 @@
 """The RPC client: per TC address one TM and one RM connection, request routing, and server pushes.
 
+``RpcConfig.transport`` picks the wire the connections run on (classic TCP frames or one gRPC stream per
+connection, :mod:`seata_py.rpc.transport`); nothing here depends on which.
+
 Everything network-facing runs on one background asyncio loop. Blocking callers use :meth:`RpcClient.call`,
 async callers ``await`` :meth:`RpcClient.acall` from any event loop.
 """
@@ -31,6 +34,7 @@ from seata_py.protocol import (
 from seata_py.rpc.config import RpcConfig
 from seata_py.rpc.connection import Push, Role, TcConnection
 from seata_py.rpc.loop import BackgroundLoop
+from seata_py.rpc.transport import transport_for
 
 log = logging.getLogger("seata_py.rpc")
 
@@ -72,6 +76,7 @@ class RpcClient:
     def __init__(self, config: RpcConfig) -> None:
         self.config = config
         self._addresses = config.addresses()
+        self.transport = transport_for(config.transport)
         self._loop = BackgroundLoop()
         self._ids = itertools.count(1)
         self._ids_lock = threading.Lock()
@@ -97,7 +102,13 @@ class RpcClient:
         for address in self._addresses:
             for role in (Role.TM, Role.RM):
                 conn = TcConnection(
-                    address, role, self.config, self._next_id, self._handle_push, self.resources
+                    address,
+                    role,
+                    self.config,
+                    self._next_id,
+                    self._handle_push,
+                    self.resources,
+                    transport=self.transport,
                 )
                 self._connections[(role, address)] = conn
                 conn.start()

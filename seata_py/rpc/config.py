@@ -10,6 +10,8 @@ from seata_py._version import __version__
 # whose codecs we implement (classic v1 frames, SEATA codec, no merged messages), not our own version.
 PROTOCOL_CLIENT_VERSION = "2.0.0"
 
+TRANSPORT_NAMES = ("tcp", "grpc")
+
 
 @dataclass
 class RpcConfig:
@@ -30,6 +32,14 @@ class RpcConfig:
     reconnect_min_backoff: float = 0.2
     reconnect_max_backoff: float = 5.0
     handler_threads: int = 4
+    # transport.type: "tcp" (classic Seata RPC v1 frames) or "grpc" (one gRPC stream per role; servers >= 2.3)
+    transport: str = "tcp"
+
+    def __post_init__(self) -> None:
+        if self.transport not in TRANSPORT_NAMES:
+            raise ValueError(
+                f"unknown RPC transport {self.transport!r}; expected one of {', '.join(TRANSPORT_NAMES)}"
+            )
 
     @property
     def cluster(self) -> str:

@@ -1,23 +1,22 @@
-"""One TCP connection to one TC in one role (TM or RM), kept alive and re-registered until closed.
+"""One connection to one TC in one role (TM or RM), kept alive and re-registered until closed.
 
-Runs only on the background loop. The connection owns its socket, its registration, the requests waiting for
-answers on it, and its heartbeat; server pushes are handed to the client through ``on_push``.
+Runs only on the background loop. The connection owns its link (a TCP socket or a gRPC stream, opened by the
+:class:`~seata_py.rpc.transport.Transport` it was given), its registration, the requests waiting for answers
+on it, and its heartbeat; server pushes are handed to the client through ``on_push``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from seata_py.exceptions import RegistrationError, RpcTimeoutError, TCUnavailableError
+from seata_py.exceptions import RegistrationError, RpcTimeoutError, SeataError, TCUnavailableError
 from seata_py.protocol import (
     Frame,
-    FrameDecoder,
     FrameType,
     Message,
     ProtocolError,
@@ -25,18 +24,13 @@ from seata_py.protocol import (
     RegisterRMResponse,
     RegisterTMRequest,
     RegisterTMResponse,
-    encode_frame,
 )
 from seata_py.rpc.config import RpcConfig
+from seata_py.rpc.transport import Link, Role, Transport, transport_for
+
+__all__ = ["Push", "PushHandler", "Role", "TcConnection"]
 
 log = logging.getLogger("seata_py.rpc")
-
-_READ_CHUNK = 64 * 1024
-
-
-class Role(enum.Enum):
-    TM = "TM"
-    RM = "RM"
 
 
 @dataclass(frozen=True)
@@ -59,6 +53,7 @@ class TcConnection:
         next_id: Callable[[], int],
         on_push: PushHandler,
         resource_ids: Callable[[], list[str]],
+        transport: Transport | None = None,
     ) -> None:
         self.address = address
         self.role = role
@@ -68,18 +63,19 @@ class TcConnection:
         self._resource_ids = resource_ids
         host, _, port = address.rpartition(":")
         self._host, self._port = host, int(port)
-        self._writer: asyncio.StreamWriter | None = None
+        self.transport = transport if transport is not None else transport_for(config.transport)
+        self._link: Link | None = None
         self._pending: dict[int, asyncio.Future[Message]] = {}
         self._ready = asyncio.Event()
         self._closed = False
         self._supervisor: asyncio.Task[None] | None = None
         self._last_read = 0.0
         self._last_write = 0.0
-        self._write_lock = asyncio.Lock()
         self.connects = 0  # successful registrations, for observability and tests
 
     def __repr__(self) -> str:
-        return f"<TcConnection {self.role.value} {self.address} {'ready' if self.ready else 'not ready'}>"
+        state = "ready" if self.ready else "not ready"
+        return f"<TcConnection {self.transport.name} {self.role.value} {self.address} {state}>"
 
     @property
     def ready(self) -> bool:
@@ -100,7 +96,10 @@ class TcConnection:
 
     async def close(self) -> None:
         self._closed = True
+        link = self._link
         self._drop(TCUnavailableError(f"connection to TC {self.address} closed"))
+        if link is not None:
+            await link.wait_closed()
         supervisor = self._supervisor
         if supervisor is None:
             return
@@ -125,7 +124,7 @@ class TcConnection:
         future: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
         self._pending[request_id] = future
         try:
-            await self._write(Frame(FrameType.REQUEST_SYNC, request_id, message))
+            await self._write(Frame(FrameType.REQUEST_SYNC, request_id, message, codec=self.transport.codec))
             return await asyncio.wait_for(asyncio.shield(future), timeout)
         except asyncio.TimeoutError:
             raise RpcTimeoutError(
@@ -161,7 +160,7 @@ class TcConnection:
                 backoff = self._config.reconnect_min_backoff
             except asyncio.CancelledError:
                 raise
-            except (OSError, ProtocolError, RegistrationError, RpcTimeoutError, TCUnavailableError) as exc:
+            except (OSError, asyncio.TimeoutError, ProtocolError, SeataError) as exc:
                 log.warning("TC %s (%s) connection failed: %s", self.address, self.role.value, exc)
             except Exception:  # a bug must not end reconnection
                 log.exception("TC %s (%s) connection crashed", self.address, self.role.value)
@@ -173,12 +172,15 @@ class TcConnection:
             backoff = min(backoff * 2, self._config.reconnect_max_backoff)
 
     async def _connect_and_serve(self) -> None:
-        reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(self._host, self._port), self._config.connect_timeout
-        )
-        self._writer = writer
+        try:
+            link = await self.transport.open(self._host, self._port, self.role, self._config)
+        except asyncio.TimeoutError:
+            raise TCUnavailableError(
+                f"connecting to TC {self.address} took longer than {self._config.connect_timeout:.1f}s"
+            ) from None
+        self._link = link
         self._last_read = self._last_write = time.monotonic()
-        reader_task = asyncio.get_running_loop().create_task(self._read_loop(reader))
+        reader_task = asyncio.get_running_loop().create_task(self._read_loop(link))
         watchdog = asyncio.get_running_loop().create_task(self._watchdog())
         try:
             # Register first: the TC closes a channel whose first request is not a registration.
@@ -194,9 +196,10 @@ class TcConnection:
             self.connects += 1
             self._ready.set()
             log.info(
-                "registered %s with TC %s (server version %s)",
+                "registered %s with TC %s over %s (server version %s)",
                 self.role.value,
                 self.address,
+                self.transport.name,
                 getattr(response, "version", None),
             )
             done, _ = await asyncio.wait({reader_task, watchdog}, return_when=asyncio.FIRST_COMPLETED)
@@ -209,39 +212,29 @@ class TcConnection:
             watchdog.cancel()
             await asyncio.gather(reader_task, watchdog, return_exceptions=True)
             self._drop(TCUnavailableError(f"connection to TC {self.address} lost"))
+            # Shielded: a close() cancelling this task must not leave the link's resources behind.
+            await asyncio.shield(link.wait_closed())
 
     def _drop(self, error: Exception) -> None:
         self._ready.clear()
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            writer.transport.abort()
+        link, self._link = self._link, None
+        if link is not None:
+            link.abort()
         pending, self._pending = self._pending, {}
         for future in pending.values():
             if not future.done():
                 future.set_exception(error)
 
-    async def _read_loop(self, reader: asyncio.StreamReader) -> None:
+    async def _read_loop(self, link: Link) -> None:
         try:
-            await self._read_frames(reader)
+            while True:
+                frame = await link.receive()
+                self._last_read = time.monotonic()
+                self._dispatch(frame)
         except Exception as exc:
             # Requests in flight (the registration included) learn at once, not at their timeout.
             self._drop(exc)
             raise
-
-    async def _read_frames(self, reader: asyncio.StreamReader) -> None:
-        decoder = FrameDecoder()
-        while True:
-            data = await reader.read(_READ_CHUNK)
-            if not data:
-                raise TCUnavailableError(f"TC {self.address} closed the connection")
-            self._last_read = time.monotonic()
-            try:
-                frames = decoder.feed(data)
-            except ProtocolError as exc:
-                # A stream we cannot parse cannot be resynchronised: drop it (and all in flight), reconnect.
-                raise ProtocolError(f"malformed data from TC {self.address}: {exc}") from exc
-            for frame in frames:
-                self._dispatch(frame)
 
     def _dispatch(self, frame: Frame) -> None:
         kind = frame.frame_type
@@ -254,11 +247,17 @@ class TcConnection:
         elif kind is FrameType.HEARTBEAT_RESPONSE:
             pass
         elif kind is FrameType.HEARTBEAT_REQUEST:
-            asyncio.get_running_loop().create_task(
-                self._write(Frame(FrameType.HEARTBEAT_RESPONSE, frame.request_id))
-            )
+            asyncio.get_running_loop().create_task(self._pong(frame))
         else:
             asyncio.get_running_loop().create_task(self._on_push(Push(self, frame)))
+
+    async def _pong(self, ping: Frame) -> None:
+        try:
+            await self._write(
+                Frame(FrameType.HEARTBEAT_RESPONSE, ping.request_id, codec=self.transport.codec)
+            )
+        except (SeataError, ProtocolError) as exc:
+            log.debug("answering a ping from TC %s failed: %s", self.address, exc)
 
     async def _watchdog(self) -> None:
         tick = min(1.0, self._config.heartbeat_interval / 2)
@@ -271,17 +270,16 @@ class TcConnection:
                     "dropping the connection"
                 )
             if now - self._last_write >= self._config.heartbeat_interval:
-                await self._write(Frame(FrameType.HEARTBEAT_REQUEST, self._next_id()))
+                await self._write(
+                    Frame(FrameType.HEARTBEAT_REQUEST, self._next_id(), codec=self.transport.codec)
+                )
 
     async def _write(self, frame: Frame) -> None:
-        writer = self._writer
-        if writer is None:
+        link = self._link
+        if link is None:
             raise TCUnavailableError(f"connection to TC {self.address} is not open")
-        data = encode_frame(frame)
-        async with self._write_lock:
-            writer.write(data)
-            self._last_write = time.monotonic()
-            await writer.drain()
+        await link.send(frame)
+        self._last_write = time.monotonic()
 
     # -- registration --------------------------------------------------------------------------------------
 
