@@ -1,4 +1,8 @@
-"""One database as the TC knows it (its resourceId) and as phase 2 reaches it (how to connect)."""
+"""One database as the TC knows it (its resourceId) and as phase 2 reaches it (how to connect).
+
+What differs per database (the driver, catalog, SQL spellings) is the resource's dialect; ``connect_kwargs``
+are the dialect's connection parameters (pymysql keyword arguments, or sqlite3's).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 import pymysql
 
 from seata_py.config import SeataConfig
+from seata_py.sql.dialects.base import Dialect
 from seata_py.sql.dialects.mysql import MySQLDialect
 from seata_py.sql.exec.base import Cursor, Environment
 from seata_py.sql.meta import TableMeta
@@ -49,7 +54,7 @@ class DataSourceResource:
     connect_kwargs: dict[str, Any]
     database: str
     config: SeataConfig
-    dialect: MySQLDialect = field(default_factory=MySQLDialect)
+    dialect: Dialect = field(default_factory=MySQLDialect)
     meta_cache: TableMetaCache = field(init=False)
     undo_table: UndoLogTable = field(init=False)
     _max_allowed_packet: int | None = field(default=None, init=False)
@@ -60,7 +65,7 @@ class DataSourceResource:
         if "," in self.resource_id:
             raise ValueError(f"resource id cannot contain ',': {self.resource_id!r}")
         self.meta_cache = TableMetaCache(self.dialect, ttl_seconds=self.config.table_meta_ttl)
-        self.undo_table = UndoLogTable(self.config.undo.log_table, self.dialect.quote)
+        self.undo_table = UndoLogTable(self.config.undo.log_table, self.dialect)
 
     @classmethod
     def from_connect_kwargs(
@@ -78,41 +83,43 @@ class DataSourceResource:
             kept["password"] = kept.pop("passwd")
         return cls(resource_id or mysql_resource_id(host, port, database), kept, database, config)
 
-    def connect(self) -> pymysql.connections.Connection:
-        """A new plain connection for phase-2 work (autocommit off)."""
-        return pymysql.connect(**self.connect_kwargs, autocommit=False)
+    def connect(self) -> Any:
+        """A new plain connection for phase-2 work (no autocommit); call :meth:`begin_write` on it first."""
+        return self.dialect.connect(self.connect_kwargs)
+
+    def begin_write(self, conn: Any) -> None:
+        """Start phase 2's local transaction, holding the locks it needs where the dialect takes them."""
+        self.dialect.begin_write(conn)
 
     def table_meta(self, cursor: Cursor, schema: str | None, table: str) -> TableMeta:
         return self.meta_cache.get(cursor, self.resource_id, schema or self.database, table)
 
-    def environment(self, conn: pymysql.connections.Connection) -> Environment:
-        # a plain tuple cursor whatever cursorclass the caller's connection has (DictCursor, SSCursor, ...)
-        cursor = conn.cursor(pymysql.cursors.Cursor)
+    def environment(self, conn: Any) -> Environment:
+        cursor = self.dialect.image_cursor(conn)
 
         def meta(ref: TableRef) -> TableMeta:
             return self.table_meta(cursor, ref.schema, ref.name)
 
         return Environment(
             image_cursor=cursor,
-            quote=self.dialect.quote,
+            dialect=self.dialect,
             table_meta=meta,
             zone=self.config.zone,
             only_care_update_columns=self.config.undo.only_care_update_columns,
-            auto_increment_increment=lambda: self._server_variable(
-                cursor, "auto_increment_increment", "_increment", 1
+            auto_increment_increment=lambda: self._cached(
+                "_increment", lambda: self.dialect.auto_increment_increment(cursor)
             ),
         )
 
     def max_allowed_packet(self, cursor: Cursor) -> int | None:
-        return self._server_variable(cursor, "max_allowed_packet", "_max_allowed_packet", None)
+        return self._cached("_max_allowed_packet", lambda: self.dialect.max_allowed_packet(cursor))
 
-    def _server_variable(self, cursor: Cursor, name: str, slot: str, default: Any) -> Any:
+    def _cached(self, slot: str, read: Callable[[], Any]) -> Any:
+        """A server setting read once per resource (Java caches them per DataSourceProxy too)."""
         cached = getattr(self, slot)
         if cached is not None:
             return cached
-        cursor.execute("SELECT @@" + name)  # name is one of our constants, never user input
-        rows = cursor.fetchall()
-        value = int(rows[0][0]) if rows and rows[0][0] is not None else default
+        value = read()
         with self._lock:
             setattr(self, slot, value)
         return value

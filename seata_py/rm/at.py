@@ -14,8 +14,6 @@ import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-import pymysql
-
 from seata_py.config import SeataConfig
 from seata_py.datasource.resource import DataSourceResource
 from seata_py.exceptions import LockConflictError, SeataError, TransactionError
@@ -36,8 +34,6 @@ from seata_py.undo.log_table import LOG_STATUS_GLOBAL_FINISHED, LOG_STATUS_NORMA
 from seata_py.undo.model import BranchUndoLog
 
 log = logging.getLogger("seata_py.rm")
-
-_DUPLICATE_KEY = 1062
 
 
 class ATResourceManager:
@@ -144,8 +140,12 @@ class ATResourceManager:
             try:
                 conn = resource.connect()
                 try:
-                    with conn.cursor() as cur:
+                    resource.begin_write(conn)
+                    cur = resource.dialect.image_cursor(conn)
+                    try:
                         resource.undo_table.delete_many(cur, branches)
+                    finally:
+                        cur.close()
                     conn.commit()
                 finally:
                     conn.close()
@@ -175,13 +175,10 @@ class ATResourceManager:
             except DirtyUndoError as exc:
                 log.error("branch %s cannot be rolled back: %s xid=%s", branch_id, exc, xid)
                 return BranchStatus.PHASE_TWO_ROLLBACK_FAILED_UNRETRYABLE
-            except pymysql.err.IntegrityError as exc:
-                # only our own defense-row insert racing a late phase 1 is worth reading again
-                if exc.args and exc.args[0] == _DUPLICATE_KEY and "ux_undo_log" in str(exc):
-                    continue
-                log.warning("rollback of branch %s failed, TC will retry: %s xid=%s", branch_id, exc, xid)
-                return BranchStatus.PHASE_TWO_ROLLBACK_FAILED_RETRYABLE
             except Exception as exc:
+                if resource.dialect.is_undo_log_duplicate_error(exc):
+                    # our own defense-row insert raced a late phase 1, which committed: read again
+                    continue
                 if resource.dialect.is_unknown_column_error(exc):
                     # a table changed since it was described: describe it again before the TC's retry
                     resource.meta_cache.invalidate(resource_id=resource.resource_id)
@@ -190,7 +187,7 @@ class ATResourceManager:
                     branch_id,
                     exc,
                     xid,
-                    exc_info=not isinstance(exc, (pymysql.err.Error, SeataError)),
+                    exc_info=not isinstance(exc, (*resource.dialect.driver_errors, SeataError)),
                 )
                 return BranchStatus.PHASE_TWO_ROLLBACK_FAILED_RETRYABLE
         return BranchStatus.PHASE_TWO_ROLLBACK_FAILED_RETRYABLE
@@ -198,6 +195,7 @@ class ATResourceManager:
     def _rollback_once(self, resource: DataSourceResource, xid: str, branch_id: int) -> None:
         conn = resource.connect()
         try:
+            resource.begin_write(conn)
             env = resource.environment(conn)
             cur = env.image_cursor
             table = resource.undo_table
@@ -265,8 +263,10 @@ class ATResourceManager:
         )
         conn = resource.connect()
         try:
-            with conn.cursor() as cur:
-                purged = resource.undo_table.purge_created_before(cur, cutoff, conn.commit)
+            cur = resource.dialect.image_cursor(conn)
+            purged = resource.undo_table.purge_created_before(
+                cur, cutoff, conn.commit, lambda: resource.begin_write(conn)
+            )
             log.info(
                 "purged %d undo_log rows created before %s from %s", purged, cutoff, resource.resource_id
             )

@@ -140,8 +140,16 @@ class InsertStatement:
     table: TableRef
     columns: tuple[str, ...] | None  # None: no column list, values follow the table's column order
     rows: tuple[tuple[InsertValue, ...], ...]
+    # ON DUPLICATE KEY UPDATE / ON CONFLICT DO UPDATE assignments
     on_duplicate_update: tuple[Assignment, ...] | None = None
+    # ON CONFLICT DO NOTHING (SQLite, and INSERT OR IGNORE there): conflicting rows are left as they are
+    ignore_conflicts: bool = False
+    returning: bool = False  # the statement has its own RETURNING clause
     sql: Fragment = field(default=Fragment(""), compare=False)
+
+    @property
+    def is_upsert(self) -> bool:
+        return self.on_duplicate_update is not None or self.ignore_conflicts
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from typing import Any
 from seata_py.exceptions import SeataError
 from seata_py.sql.exec.base import Cursor, Environment
 from seata_py.sql.meta import TableMeta
-from seata_py.undo.java_values import fields_equal, to_db_param
+from seata_py.undo.comparison import fields_equal
 from seata_py.undo.model import Row, SQLType, SQLUndoLog, TableRecords
 
-_IDENTIFIER = re.compile(r"`((?:[^`]|``)*)`|([^.`\s]+)")
+# backticks (MySQL, Java's table names), double quotes and brackets (SQLite), or bare
+_IDENTIFIER = re.compile(r'`((?:[^`]|``)*)`|"((?:[^"]|"")*)"|\[([^\]]*)\]|([^.`"\[\s]+)')
 
 
 class DirtyUndoError(SeataError):
@@ -45,14 +46,20 @@ class RowDifference:
 
 
 def split_table_name(text: str) -> tuple[str | None, str]:
-    """``db.t``, `` `db`.`t` ``, ``t`` → (schema, table) without quotes."""
-    parts = [
-        (m.group(1).replace("``", "`") if m.group(1) is not None else m.group(2))
-        for m in _IDENTIFIER.finditer(text)
-    ]
+    """``db.t``, `` `db`.`t` ``, ``"db"."t"``, ``t`` → (schema, table) without quotes."""
+    parts = [_unquoted(m) for m in _IDENTIFIER.finditer(text)]
     if not parts or len(parts) > 2:
         raise ValueError(f"not a table name: {text!r}")
     return (parts[0], parts[1]) if len(parts) == 2 else (None, parts[0])
+
+
+def _unquoted(match: re.Match[str]) -> str:
+    backtick, double, bracket, bare = match.groups()
+    if backtick is not None:
+        return backtick.replace("``", "`")
+    if double is not None:
+        return double.replace('""', '"')
+    return bracket if bracket is not None else bare
 
 
 def _pk_map(meta: TableMeta, row: Row) -> dict[str, Any]:
@@ -112,7 +119,8 @@ class Compensator:
     def undo_item(self, item: SQLUndoLog) -> None:
         schema, name = split_table_name(item.table_name)
         meta = self._table_meta(schema, name)
-        table_sql = (f"{self._env.quote(schema)}." if schema else "") + self._env.quote(meta.name)
+        table_sql = self._env.dialect.quote_table(meta.name, schema)
+        dialect, mark = self._env.dialect, self._env.dialect.placeholder
         if self._validate and not self._should_undo(meta, table_sql, item):
             return
         if item.sql_type is SQLType.INSERT:
@@ -122,8 +130,8 @@ class Compensator:
         elif item.sql_type in (SQLType.UPDATE, SQLType.UPDATE_JOIN):
             for row in item.before_image.rows:
                 assignments = row.non_primary_key_fields
-                sets = ", ".join(f"{self._env.quote(f.name)} = %s" for f in assignments)
-                values = [to_db_param(meta.column(f.name), f) for f in assignments]
+                sets = ", ".join(f"{self._env.quote(f.name)} = {mark}" for f in assignments)
+                values = [dialect.to_db_param(meta.column(f.name), f) for f in assignments]
                 where, params = self._pk_where(meta, row)
                 if sets:
                     self._cursor.execute(f"UPDATE {table_sql} SET {sets} WHERE {where}", values + params)
@@ -133,16 +141,18 @@ class Compensator:
                     row.field(n) for n in meta.primary_key_java_order
                 ]
                 columns = ", ".join(self._env.quote(f.name) for f in fields)
-                marks = ", ".join(["%s"] * len(fields))
-                values = [to_db_param(meta.column(f.name), f) for f in fields]
-                self._cursor.execute(f"INSERT INTO {table_sql} ({columns}) VALUES ({marks})", values)
+                values = [dialect.to_db_param(meta.column(f.name), f) for f in fields]
+                self._cursor.execute(
+                    f"INSERT INTO {table_sql} ({columns}) VALUES ({dialect.marks(len(fields))})", values
+                )
         else:  # pragma: no cover - the decoder only yields the four types above
             raise SeataError(f"cannot undo sql type {item.sql_type}")
 
     def _pk_where(self, meta: TableMeta, row: Row) -> tuple[str, list[Any]]:
         names = meta.primary_key_java_order
-        where = " AND ".join(f"{self._env.quote(n)} = %s" for n in names)
-        return where, [to_db_param(meta.column(n), row.field(n)) for n in names]
+        dialect = self._env.dialect
+        where = " AND ".join(f"{self._env.quote(n)} = {dialect.placeholder}" for n in names)
+        return where, [dialect.to_db_param(meta.column(n), row.field(n)) for n in names]
 
     def _should_undo(self, meta: TableMeta, table_sql: str, item: SQLUndoLog) -> bool:
         before, after = item.before_image, item.after_image

@@ -1,4 +1,8 @@
-"""Reads and writes of the ``undo_log`` table, with the statements Java Seata uses (bound parameters)."""
+"""Reads and writes of the ``undo_log`` table, with the statements Java Seata uses (bound parameters).
+
+The SQL is the same on every database but for placeholders, row locking and a few spellings, which come
+from the dialect.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from seata_py.sql.dialects.base import Dialect
 from seata_py.sql.exec.base import Cursor
 
 LOG_STATUS_NORMAL = 0
@@ -25,23 +30,33 @@ class StoredUndoRow:
 
 
 class UndoLogTable:
-    def __init__(self, table: str, quote: Callable[[str], str], now_sql: str = "now(6)") -> None:
-        self.table = quote(table)
-        self._now = now_sql
+    def __init__(self, table: str, dialect: Dialect) -> None:
+        self.table = dialect.quote(table)
+        self.dialect = dialect
+        self._now = dialect.now_sql
+        self._for_update = dialect.for_update_suffix
+
+    def _sql(self, text: str) -> str:
+        """``text`` written with ``%s`` placeholders, in the dialect's paramstyle."""
+        return text.replace("%s", self.dialect.placeholder)
 
     def insert(
         self, cur: Cursor, branch_id: int, xid: str, context: str, rollback_info: bytes, status: int
     ) -> None:
         cur.execute(
-            f"INSERT INTO {self.table} (branch_id, xid, context, rollback_info, log_status, log_created, "
-            f"log_modified) VALUES (%s, %s, %s, %s, %s, {self._now}, {self._now})",
+            self._sql(
+                f"INSERT INTO {self.table} (branch_id, xid, context, rollback_info, log_status, log_created, "
+                f"log_modified) VALUES (%s, %s, %s, %s, %s, {self._now}, {self._now})"
+            ),
             [branch_id, xid, context, rollback_info, status],
         )
 
     def select_for_update(self, cur: Cursor, branch_id: int, xid: str) -> list[StoredUndoRow]:
         cur.execute(
-            f"SELECT branch_id, xid, context, rollback_info, log_status FROM {self.table} "
-            "WHERE branch_id = %s AND xid = %s FOR UPDATE",
+            self._sql(
+                f"SELECT branch_id, xid, context, rollback_info, log_status FROM {self.table} "
+                f"WHERE branch_id = %s AND xid = %s{self._for_update}"
+            ),
             [branch_id, xid],
         )
         return [StoredUndoRow(int(r[0]), r[1], r[2], bytes(r[3]), int(r[4])) for r in cur.fetchall()]
@@ -49,17 +64,21 @@ class UndoLogTable:
     def newer_branches_for_update(self, cur: Cursor, xid: str, branch_id: int) -> list[StoredUndoRow]:
         """Undo rows of later branches of the same global transaction, newest first (no split chunks)."""
         cur.execute(
-            f"SELECT branch_id, xid, context, rollback_info, log_status FROM {self.table} "
-            "WHERE xid = %s AND branch_id > %s AND log_status = %s AND context NOT LIKE %s "
-            "ORDER BY branch_id DESC FOR UPDATE",
+            self._sql(
+                f"SELECT branch_id, xid, context, rollback_info, log_status FROM {self.table} "
+                "WHERE xid = %s AND branch_id > %s AND log_status = %s AND context NOT LIKE %s "
+                f"ORDER BY branch_id DESC{self._for_update}"
+            ),
             [xid, branch_id, LOG_STATUS_NORMAL, "branchId=%"],
         )
         return [StoredUndoRow(int(r[0]), r[1], r[2], bytes(r[3]), int(r[4])) for r in cur.fetchall()]
 
     def mark_finished(self, cur: Cursor, branch_id: int, xid: str) -> None:
         cur.execute(
-            f"UPDATE {self.table} SET log_status = %s, log_modified = {self._now} "
-            "WHERE branch_id = %s AND xid = %s",
+            self._sql(
+                f"UPDATE {self.table} SET log_status = %s, log_modified = {self._now} "
+                "WHERE branch_id = %s AND xid = %s"
+            ),
             [LOG_STATUS_GLOBAL_FINISHED, branch_id, xid],
         )
 
@@ -67,9 +86,11 @@ class UndoLogTable:
         """Chunks 2..n of a split rollback_info, in the order the main row's context lists them."""
         if not branch_ids:
             return []
-        marks = ", ".join(["%s"] * len(branch_ids))
+        marks = self.dialect.marks(len(branch_ids))
         cur.execute(
-            f"SELECT branch_id, rollback_info FROM {self.table} WHERE branch_id IN ({marks}) AND xid = %s",
+            self._sql(
+                f"SELECT branch_id, rollback_info FROM {self.table} WHERE branch_id IN ({marks}) AND xid = %s"
+            ),
             [*branch_ids, xid],
         )
         found = {int(r[0]): bytes(r[1]) for r in cur.fetchall()}
@@ -79,9 +100,12 @@ class UndoLogTable:
         return [found[b] for b in branch_ids]
 
     def delete(self, cur: Cursor, branch_id: int, xid: str) -> None:
-        cur.execute(f"DELETE FROM {self.table} WHERE branch_id = %s AND xid = %s", [branch_id, xid])
         cur.execute(
-            f"DELETE FROM {self.table} WHERE context = %s AND xid = %s", [f"branchId={branch_id}", xid]
+            self._sql(f"DELETE FROM {self.table} WHERE branch_id = %s AND xid = %s"), [branch_id, xid]
+        )
+        cur.execute(
+            self._sql(f"DELETE FROM {self.table} WHERE context = %s AND xid = %s"),
+            [f"branchId={branch_id}", xid],
         )
 
     def delete_many(self, cur: Cursor, branches: Sequence[tuple[str, int]]) -> int:
@@ -91,18 +115,27 @@ class UndoLogTable:
             chunk = branches[start : start + DELETE_BATCH]
             pairs = " OR ".join(["(branch_id = %s AND xid = %s)"] * len(chunk))
             params: list[Any] = [v for xid, branch_id in chunk for v in (branch_id, xid)]
-            deleted += cur.execute(f"DELETE FROM {self.table} WHERE {pairs}", params)
+            cur.execute(self._sql(f"DELETE FROM {self.table} WHERE {pairs}"), params)
+            deleted += cur.rowcount
             subs = " OR ".join(["(context = %s AND xid = %s)"] * len(chunk))
             sub_params: list[Any] = [v for xid, branch_id in chunk for v in (f"branchId={branch_id}", xid)]
-            cur.execute(f"DELETE FROM {self.table} WHERE {subs}", sub_params)
+            cur.execute(self._sql(f"DELETE FROM {self.table} WHERE {subs}"), sub_params)
         return deleted
 
-    def purge_created_before(self, cur: Cursor, cutoff: datetime, commit: Callable[[], None]) -> int:
+    def purge_created_before(
+        self,
+        cur: Cursor,
+        cutoff: datetime,
+        commit: Callable[[], None],
+        begin: Callable[[], None] = lambda: None,
+    ) -> int:
+        """Deletes in batches, one local transaction each (``begin`` starts it where the dialect must)."""
         total = 0
+        sql = self.dialect.purge_sql(self.table, PURGE_BATCH)
         while True:
-            count = cur.execute(
-                f"DELETE FROM {self.table} WHERE log_created <= %s LIMIT {PURGE_BATCH}", [cutoff]
-            )
+            begin()
+            cur.execute(sql, [self.dialect.datetime_param(cutoff)])
+            count = cur.rowcount
             commit()
             total += count
             if count < PURGE_BATCH:

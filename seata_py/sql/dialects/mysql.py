@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import tzinfo
 from typing import Any, ClassVar
 
+import pymysql
+import pymysql.cursors
 import pymysql.err
 
 from seata_py.sql.dialects.base import Dialect, MetaCursor
 from seata_py.sql.dialects.mysql_jdbc_types import jdbc_type
 from seata_py.sql.errors import TableMetaError
 from seata_py.sql.meta import ColumnMeta, IndexMeta, TableMeta
+from seata_py.undo.ddl import mysql_undo_log_ddl
+from seata_py.undo.java_values import to_db_param, to_field
+from seata_py.undo.model import Field, KeyType
 
 ER_BAD_FIELD_ERROR = 1054  # "Unknown column 'x' in 'field list'"
+ER_DUP_ENTRY = 1062
 
 # Names are matched in Python, not by `=` in SQL: information_schema compares case-insensitively on MariaDB
 # (and on MySQL with lower_case_table_names > 0), while tables `t` and `T` may both exist.
@@ -33,6 +40,12 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, (bytes, bytearray)) else str(value)
 
 
+def _server_variable(cursor: MetaCursor, name: str) -> int | None:
+    cursor.execute("SELECT @@" + name)  # name is one of our constants, never user input
+    rows = cursor.fetchall()
+    return int(rows[0][0]) if rows and rows[0][0] is not None else None
+
+
 def _mariadb_default(value: str | None) -> str | None:
     """MariaDB ≥ 10.2.7 shows COLUMN_DEFAULT as an SQL expression ('abc' quoted, NULL as the word NULL);
     this turns it into MySQL's form (the bare value, SQL NULL for no default)."""
@@ -47,9 +60,54 @@ def _mariadb_default(value: str | None) -> str | None:
 class MySQLDialect(Dialect):
     name: ClassVar[str] = "mysql"
     sqlglot_dialect: ClassVar[str] = "mysql"
+    driver_errors: ClassVar[tuple[type[BaseException], ...]] = (pymysql.err.Error,)
 
     def quote(self, identifier: str) -> str:
         return "`" + identifier.replace("`", "``") + "`"
+
+    # -- values --------------------------------------------------------------------------------------------
+
+    def to_field(self, column: ColumnMeta, value: Any, key_type: KeyType, zone: tzinfo | None) -> Field:
+        return to_field(column, value, key_type, zone)
+
+    def to_db_param(self, column: ColumnMeta, field: Field) -> Any:
+        return to_db_param(column, field)
+
+    def default_match(self, column: ColumnMeta) -> tuple[str, list[Any]]:
+        quoted = self.quote(column.name)
+        return f"{quoted} = DEFAULT({quoted})", []
+
+    # -- errors, undo_log, connections ---------------------------------------------------------------------
+
+    def is_undo_log_duplicate_error(self, exc: BaseException) -> bool:
+        return (
+            isinstance(exc, pymysql.err.IntegrityError)
+            and bool(exc.args)
+            and exc.args[0] == ER_DUP_ENTRY
+            and "ux_undo_log" in str(exc)
+        )
+
+    def undo_log_ddl(self, table: str = "undo_log") -> str:
+        return mysql_undo_log_ddl(table)
+
+    def purge_sql(self, table_sql: str, batch: int) -> str:
+        return f"DELETE FROM {table_sql} WHERE log_created <= %s LIMIT {int(batch)}"
+
+    def connect(self, params: Mapping[str, Any]) -> pymysql.connections.Connection:
+        return pymysql.connect(**params, autocommit=False)
+
+    def begin_write(self, conn: pymysql.connections.Connection) -> None:
+        """Nothing to do: autocommit is off, and phase 2 locks the rows it reads (FOR UPDATE)."""
+
+    def image_cursor(self, conn: pymysql.connections.Connection) -> pymysql.cursors.Cursor:
+        # a plain tuple cursor whatever cursorclass the caller's connection has (DictCursor, SSCursor, ...)
+        return conn.cursor(pymysql.cursors.Cursor)
+
+    def max_allowed_packet(self, cursor: MetaCursor) -> int | None:
+        return _server_variable(cursor, "max_allowed_packet")
+
+    def auto_increment_increment(self, cursor: MetaCursor) -> int:
+        return _server_variable(cursor, "auto_increment_increment") or 1
 
     def current_schema(self, cursor: MetaCursor) -> str:
         cursor.execute("SELECT DATABASE()")

@@ -26,7 +26,7 @@ def executor_for(statement: Statement) -> Executor | None:
     """The executor of a DML statement; None otherwise (SELECT ... FOR UPDATE needs a TC lock check between
     its steps, so the connection drives it with ``select_for_update_lock_keys``)."""
     if isinstance(statement, InsertStatement):
-        return run_insert_on_duplicate if statement.on_duplicate_update else run_insert
+        return run_insert_on_duplicate if statement.is_upsert else run_insert
     if isinstance(statement, UpdateStatement):
         return run_update
     if isinstance(statement, DeleteStatement):

@@ -13,9 +13,9 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from seata_py.exceptions import SeataError
+from seata_py.sql.dialects.base import Dialect
 from seata_py.sql.meta import TableMeta
 from seata_py.sql.statements import Fragment, TableRef
-from seata_py.undo.java_values import to_db_param, to_field
 from seata_py.undo.model import KeyType, Row, SQLUndoLog, TableRecords
 
 # Java splits IN lists of primary keys into OR-ed groups of at most this many rows.
@@ -31,7 +31,7 @@ class Cursor(Protocol):
     lastrowid: int | None
     description: Any
 
-    def execute(self, query: str, args: Any = None) -> int: ...
+    def execute(self, query: str, args: Any = ...) -> Any: ...
 
     def fetchall(self) -> Sequence[Sequence[Any]]: ...
 
@@ -42,9 +42,14 @@ class UserResult:
 
     rowcount: int
     lastrowid: int | None = None
+    returned: tuple[tuple[Any, ...], ...] | None = None  # the RETURNING rows an executor asked for
 
 
-RunUser = Callable[[], UserResult]
+class RunUser(Protocol):
+    """Runs the user's statement once. ``returning`` names columns the executor needs back from every
+    changed row; only dialects with ``insert_returning`` are asked, and the rows never reach the user."""
+
+    def __call__(self, returning: Sequence[str] = ()) -> UserResult: ...
 
 
 @dataclass
@@ -61,11 +66,24 @@ class Environment:
     """The user's connection as the executors see it."""
 
     image_cursor: Cursor  # a plain cursor on the user's connection, for image queries only
-    quote: Callable[[str], str]
+    dialect: Dialect
     table_meta: Callable[[TableRef], TableMeta]
     zone: tzinfo | None = None
     only_care_update_columns: bool = True
     auto_increment_increment: Callable[[], int] = lambda: 1
+
+    def quote(self, identifier: str) -> str:
+        return self.dialect.quote(identifier)
+
+    @property
+    def for_update(self) -> str:
+        """What image queries that must lock their rows end with (nothing where a transaction-wide write
+        lock already covers them)."""
+        return self.dialect.for_update_suffix
+
+    def table_sql(self, table: TableRef) -> str:
+        """The quoted table reference, schema included when the statement named one, no alias."""
+        return self.dialect.quote_table(table.name, table.schema)
 
     def query(self, sql: str, params: Sequence[Any]) -> tuple[list[str], Sequence[Sequence[Any]]]:
         self.image_cursor.execute(sql, list(params))
@@ -84,7 +102,7 @@ class Environment:
         out = []
         for raw in rows:
             fields = tuple(
-                to_field(
+                self.dialect.to_field(
                     col,
                     value,
                     KeyType.PRIMARY_KEY if col.name.lower() in primary else KeyType.NULL,
@@ -98,8 +116,11 @@ class Environment:
     # -- SQL pieces ----------------------------------------------------------------------------------------
 
     def column_list(self, columns: Iterable[str], qualifier: str | None = None) -> str:
-        prefix = f"{self.quote(qualifier)}." if qualifier else ""
-        return ", ".join(prefix + self.quote(c) for c in columns)
+        return ", ".join(self.dialect.quote_column(c, qualifier) for c in columns)
+
+    def select_list(self, columns: Iterable[str], qualifier: str | None = None) -> str:
+        """The SELECT list of an image query: each column's stored value under the column's own name."""
+        return ", ".join(self.dialect.select_column(c, qualifier) for c in columns)
 
     def need_columns(self, meta: TableMeta, touched: Iterable[str]) -> list[str]:
         """Java's image column set: touched columns + PK + ON UPDATE columns, case-insensitively sorted."""
@@ -129,9 +150,9 @@ class Environment:
         for start in range(0, len(rows), MAX_IN_SIZE):
             chunk = rows[start : start + MAX_IN_SIZE]
             condition, params = self.primary_key_condition(meta, chunk)
-            sql = f"SELECT {self.column_list(columns)} FROM {table_sql} WHERE {condition}"
+            sql = f"SELECT {self.select_list(columns)} FROM {table_sql} WHERE {condition}"
             if for_update:
-                sql += " FOR UPDATE"
+                sql += self.for_update
             collected.extend(self.records(meta, sql, params).rows)
         return TableRecords(meta.name, tuple(collected))
 
@@ -140,10 +161,10 @@ class Environment:
         params: list[Any] = []
         for row in rows:
             for name in pk:
-                params.append(to_db_param(meta.column(name), row.field(name)))
+                params.append(self.dialect.to_db_param(meta.column(name), row.field(name)))
         if len(pk) == 1:
-            return f"{self.quote(pk[0])} IN ({', '.join(['%s'] * len(rows))})", params
-        group = "(" + ", ".join(["%s"] * len(pk)) + ")"
+            return f"{self.quote(pk[0])} IN ({self.dialect.marks(len(rows))})", params
+        group = "(" + self.dialect.marks(len(pk)) + ")"
         return f"({self.column_list(pk)}) IN ({', '.join([group] * len(rows))})", params
 
 
@@ -160,7 +181,7 @@ def filtered_source(env: Environment, stmt: Any, args: Any) -> tuple[str, list[A
     table = stmt.table
     alias = f" {env.quote(table.alias)}" if table.alias else ""
     text = (
-        f" FROM {table.sql}{alias}"
+        f" FROM {env.table_sql(table)}{alias}"
         + clause("WHERE", stmt.where)
         + clause("ORDER BY", stmt.order_by)
         + clause("LIMIT", stmt.limit)

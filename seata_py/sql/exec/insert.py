@@ -2,6 +2,8 @@
 
 Primary-key values come from the statement (literals or bound parameters) or, for an auto-increment key,
 from the driver's lastrowid plus auto_increment_increment per row, as Java does with LAST_INSERT_ID().
+Where the database does not promise consecutive ids for one statement (SQLite), a multi-row INSERT of
+generated keys reads them back with RETURNING, or is refused when the database has no RETURNING.
 """
 
 from __future__ import annotations
@@ -10,10 +12,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from seata_py.exceptions import UnsupportedSQLError
-from seata_py.sql.exec.base import Environment, ImageError, Outcome, RunUser, lock_key
+from seata_py.sql.exec.base import Environment, ImageError, Outcome, RunUser, UserResult, lock_key
 from seata_py.sql.meta import TableMeta
 from seata_py.sql.statements import Default, Expression, InsertStatement, Literal, Param, ParamRef
-from seata_py.undo.java_values import to_field
 from seata_py.undo.model import KeyType, Row, SQLType, SQLUndoLog, TableRecords
 
 _GENERATED = object()  # the database chooses this key value
@@ -85,11 +86,39 @@ def key_rows(meta: TableMeta, keys: dict[str, list[Any]], rows: int, env: Enviro
     out = []
     for i in range(rows):
         fields = tuple(
-            to_field(meta.column(name), keys[name][i], KeyType.PRIMARY_KEY, env.zone)
+            env.dialect.to_field(meta.column(name), keys[name][i], KeyType.PRIMARY_KEY, env.zone)
             for name in meta.primary_key
         )
         out.append(Row(fields))
     return out
+
+
+def _returning_columns(
+    env: Environment, meta: TableMeta, stmt: InsertStatement, keys: dict[str, list[Any]]
+) -> tuple[str, ...]:
+    """The key columns to read back with RETURNING: only for several rows of generated ids on a database
+    that does not number one statement's rows consecutively. Rejects that case where it cannot be done."""
+    generated = any(values and values[0] is _GENERATED for values in keys.values())
+    if not generated or len(stmt.rows) < 2 or env.dialect.consecutive_generated_ids:
+        return ()
+    if not env.dialect.insert_returning:
+        raise UnsupportedSQLError(
+            f"a multi-row INSERT into {meta.name} with generated primary keys: this {env.dialect.name} has "
+            "no INSERT ... RETURNING to read them back (insert the rows one statement each)"
+        )
+    if stmt.returning:
+        raise UnsupportedSQLError(
+            f"a multi-row INSERT into {meta.name} with generated primary keys and its own RETURNING clause"
+        )
+    return tuple(meta.primary_key)
+
+
+def _keys_from_returned(keys: dict[str, list[Any]], columns: tuple[str, ...], result: UserResult) -> None:
+    returned = result.returned or ()
+    if len(returned) != len(next(iter(keys.values()))):
+        raise ImageError(f"INSERT returned {len(returned)} keys for {len(next(iter(keys.values())))} rows")
+    for index, name in enumerate(columns):
+        keys[name] = [row[index] for row in returned]
 
 
 def run_insert(env: Environment, stmt: InsertStatement, args: Any, run_user: RunUser) -> Outcome:
@@ -97,13 +126,17 @@ def run_insert(env: Environment, stmt: InsertStatement, args: Any, run_user: Run
     meta = env.table_meta(table)
     columns = insert_columns(env, meta, stmt)
     keys = planned_keys(meta, columns, stmt, args)
+    returning = _returning_columns(env, meta, stmt, keys)
 
-    result = run_user()
+    result = run_user(returning) if returning else run_user()
 
-    resolve_generated(keys, len(stmt.rows), result.lastrowid, env.auto_increment_increment())
+    if returning:
+        _keys_from_returned(keys, returning, result)
+    else:
+        resolve_generated(keys, len(stmt.rows), result.lastrowid, env.auto_increment_increment())
     image_columns = env.need_columns(meta, columns)
     after = env.select_by_primary_keys(
-        meta, table.sql, image_columns, key_rows(meta, keys, len(stmt.rows), env)
+        meta, env.table_sql(table), image_columns, key_rows(meta, keys, len(stmt.rows), env)
     )
     if len(after.rows) != len(stmt.rows):
         raise ImageError(

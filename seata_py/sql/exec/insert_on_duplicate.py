@@ -1,6 +1,8 @@
-"""INSERT … ON DUPLICATE KEY UPDATE: images found through every primary/unique key the rows name.
+"""Upserts: images found through every primary/unique key the rows name.
 
-Rows that existed before become an UPDATE undo item, the others an INSERT item, as Java splits them.
+MySQL's INSERT … ON DUPLICATE KEY UPDATE, SQLite's INSERT … ON CONFLICT DO UPDATE / DO NOTHING. Rows that
+existed before become an UPDATE undo item, the others an INSERT item, as Java splits them; a row the upsert
+left alone has equal images, which rollback skips.
 """
 
 from __future__ import annotations
@@ -42,12 +44,14 @@ def run_insert_on_duplicate(env: Environment, stmt: InsertStatement, args: Any, 
                     if column.default is None or column.auto_increment:
                         break  # NULL or a fresh id never collides
                     # the row takes the column's default, which can collide with an existing row (as in Java)
-                    conditions.append(f"{env.quote(name)} = DEFAULT({env.quote(name)})")
+                    default_sql, default_params = env.dialect.default_match(column)
+                    conditions.append(default_sql)
+                    values.extend(default_params)
                     continue
                 value = _known_value(row[columns.index(name.lower())], args)
                 if value is _UNKNOWN:
                     break
-                conditions.append(f"{env.quote(name)} = %s")
+                conditions.append(f"{env.quote(name)} = {env.dialect.placeholder}")
                 values.append(value)
             else:
                 groups.append("(" + " AND ".join(conditions) + ")")
@@ -55,12 +59,15 @@ def run_insert_on_duplicate(env: Environment, stmt: InsertStatement, args: Any, 
                 found = True
         if not found:
             raise UnsupportedSQLError(
-                f"INSERT ... ON DUPLICATE KEY UPDATE on {meta.name} with a row that gives no primary or "
-                "unique key value"
+                f"{_upsert_name(env, stmt)} on {meta.name} with a row that gives no primary or unique key "
+                "value"
             )
-    all_columns = env.column_list(env.all_columns(meta))
+    all_columns = env.select_list(env.all_columns(meta))
+    table_sql = env.table_sql(table)
     condition = " OR ".join(groups)
-    before = env.records(meta, f"SELECT {all_columns} FROM {table.sql} WHERE {condition} FOR UPDATE", params)
+    before = env.records(
+        meta, f"SELECT {all_columns} FROM {table_sql} WHERE {condition}{env.for_update}", params
+    )
 
     result = run_user()
 
@@ -70,11 +77,19 @@ def run_insert_on_duplicate(env: Environment, stmt: InsertStatement, args: Any, 
         pk_condition, pk_params = env.primary_key_condition(meta, before.rows)
         after_condition = f"{condition} OR {pk_condition}"
         after_params += pk_params
-    after = env.records(meta, f"SELECT {all_columns} FROM {table.sql} WHERE {after_condition}", after_params)
+    after = env.records(meta, f"SELECT {all_columns} FROM {table_sql} WHERE {after_condition}", after_params)
 
     items = _split(meta.primary_key, table.text, meta.name, before, after)
     key = lock_key(meta, after)
     return Outcome(result, items, [key] if key else [])
+
+
+def _upsert_name(env: Environment, stmt: InsertStatement) -> str:
+    if stmt.ignore_conflicts:
+        return "INSERT ... ON CONFLICT DO NOTHING"
+    if env.dialect.name == "mysql":
+        return "INSERT ... ON DUPLICATE KEY UPDATE"
+    return "INSERT ... ON CONFLICT DO UPDATE"
 
 
 def _split(

@@ -13,7 +13,7 @@ def select_for_update_lock_keys(env: Environment, stmt: SelectForUpdateStatement
     """Runs first, so an unbuffered user cursor's result is never drained by this query."""
     table = stmt.table
     meta = env.table_meta(table)
-    pk = env.column_list(meta.primary_key, table.qualifier)
+    pk = env.select_list(meta.primary_key, table.qualifier)
     source, params = filtered_source(env, stmt, args)
     locked = env.records(meta, f"SELECT {pk}{source} {stmt.lock_clause}", params)
     key = lock_key(meta, locked)

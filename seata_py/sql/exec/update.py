@@ -13,15 +13,15 @@ def run_update(env: Environment, stmt: UpdateStatement, args: Any, run_user: Run
     table = stmt.table
     meta = env.table_meta(table)
     columns = env.need_columns(meta, [a.column for a in stmt.assignments])
-    selected = env.column_list(columns, table.qualifier)
+    selected = env.select_list(columns, table.qualifier)
     source, params = filtered_source(env, stmt, args)
-    before = env.records(meta, f"SELECT {selected}{source} FOR UPDATE", params)
+    before = env.records(meta, f"SELECT {selected}{source}{env.for_update}", params)
 
     result = run_user()
 
     if not before.rows:
         return Outcome(result)
-    after = env.select_by_primary_keys(meta, table.sql, columns, before.rows)
+    after = env.select_by_primary_keys(meta, env.table_sql(table), columns, before.rows)
     if len(after.rows) != len(before.rows):
         raise ImageError(
             f"UPDATE of {meta.name}: {len(before.rows)} rows before but {len(after.rows)} after; "

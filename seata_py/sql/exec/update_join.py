@@ -40,8 +40,8 @@ def run_update_join(env: Environment, stmt: UpdateJoinStatement, args: Any, run_
         meta = env.table_meta(table)
         need = env.need_columns(meta, columns)
         # DISTINCT, not GROUP BY pk: ONLY_FULL_GROUP_BY servers refuse non-aggregated columns (MariaDB does)
-        selected = env.column_list(need, table.qualifier)
-        select = f"SELECT DISTINCT {selected} FROM {stmt.source.sql}{where} FOR UPDATE"
+        selected = env.select_list(need, table.qualifier)
+        select = f"SELECT DISTINCT {selected} FROM {stmt.source.sql}{where}{env.for_update}"
         plans.append((table, meta, need, env.records(meta, select, params)))
 
     result = run_user()
@@ -50,7 +50,7 @@ def run_update_join(env: Environment, stmt: UpdateJoinStatement, args: Any, run_
     for table, meta, need, before in plans:
         if not before.rows:
             continue
-        after = env.select_by_primary_keys(meta, table.sql, need, before.rows)
+        after = env.select_by_primary_keys(meta, env.table_sql(table), need, before.rows)
         if len(after.rows) != len(before.rows):
             raise ImageError(f"UPDATE ... JOIN of {meta.name}: a primary key value probably changed")
         outcome.undo_items.append(SQLUndoLog(SQLType.UPDATE_JOIN, meta.name, before, after))

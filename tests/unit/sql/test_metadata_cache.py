@@ -3,22 +3,19 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from seata_py.sql.dialects.base import Dialect, MetaCursor
+from seata_py.sql.dialects import MySQLDialect
+from seata_py.sql.dialects.base import MetaCursor
 from seata_py.sql.meta import ColumnMeta, IndexMeta, TableMeta
 from seata_py.sql.metadata_cache import TableMetaCache
 
 
-class CountingDialect(Dialect):
-    name = "fake"
-    sqlglot_dialect = "mysql"
+class CountingDialect(MySQLDialect):
+    """Answers from memory instead of information_schema, counting the loads."""
 
     def __init__(self) -> None:
         self.loads: list[tuple[str | None, str]] = []
         self.version = 0
         self._lock = threading.Lock()
-
-    def quote(self, identifier: str) -> str:
-        return identifier
 
     def current_schema(self, cursor: MetaCursor) -> str:
         return "db"
