@@ -204,6 +204,8 @@ class TcConnection:
             )
             done, _ = await asyncio.wait({reader_task, watchdog}, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
+                if task.cancelled():  # not by us: a link must turn its own cancellations into errors
+                    raise TCUnavailableError(f"connection to TC {self.address} was cancelled")
                 task.result()  # re-raise why the connection ended
             raise TCUnavailableError(f"connection to TC {self.address} ended")
         finally:
