@@ -234,8 +234,13 @@ class TcConnection:
                 self._last_read = time.monotonic()
                 self._dispatch(frame)
         except Exception as exc:
-            # Requests in flight (the registration included) learn at once, not at their timeout.
-            self._drop(exc)
+            # Requests in flight (the registration included) learn at once, not at their timeout, and as a
+            # typed error: for them the connection is gone, whatever broke it.
+            error = exc
+            if not isinstance(exc, SeataError):
+                error = TCUnavailableError(f"connection to TC {self.address} lost: {exc}")
+                error.__cause__ = exc
+            self._drop(error)
             raise
 
     def _dispatch(self, frame: Frame) -> None:
