@@ -132,6 +132,15 @@ class SeataLikeH2Server:
 
         return self._loop.run(send())
 
+    def send_data(self, role: str, payload: bytes) -> None:
+        """Write ``payload`` as one DATA frame on the newest stream of ``role``, whatever it holds."""
+
+        async def send() -> None:
+            stream = [s for s in self.streams() if s.role == role][-1]
+            stream.conn.writer.write(_frame(DATA, 0, stream.stream_id, payload))
+
+        self._loop.run(send())
+
     # -- HTTP/2 ---------------------------------------------------------------------------------------------
 
     async def _serve_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

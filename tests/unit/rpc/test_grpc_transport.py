@@ -272,6 +272,21 @@ def test_pings_on_write_idle_and_answered_pings_keep_the_streams(fake_tc: FakeGr
         client.close()
 
 
+def test_a_ping_from_the_tc_is_answered_with_the_same_id(fake_tc: FakeGrpcTC) -> None:
+    client = client_for(fake_tc)
+    try:
+        assert client.wait_ready(5)
+        fake_tc.send_raw("TM", frame_to_envelope(Frame(FrameType.HEARTBEAT_REQUEST, 4242, codec=Codec.GRPC)))
+        tm = fake_tc.streams_of("TM")[0]
+        assert wait_until(
+            lambda: any(
+                f.frame_type is FrameType.HEARTBEAT_RESPONSE and f.request_id == 4242 for f in tm.frames
+            )
+        )
+    finally:
+        client.close()
+
+
 def test_a_tc_that_stops_answering_is_dropped_and_reconnected() -> None:
     quiet = FakeGrpcTC(answer_pings=False).start()
     client = client_for(quiet, heartbeat_interval=0.2, read_idle_timeout=0.8)

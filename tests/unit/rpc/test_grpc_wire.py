@@ -122,3 +122,25 @@ def test_the_largest_allowed_message_reaches_the_server_in_one_data_frame(
         "the message filled a frame of the server's size"
     )
     assert server.split_messages == 0
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pytest.param(b"\x00\x00\x00\x00\x07" + b"\xff" * 7, id="gRPC message that is no protobuf"),
+        pytest.param(b"\x00\x00\x00\x00\x02\x08", id="gRPC length prefix past the frame"),
+        pytest.param(b"\x07\x00\x00\x00\x00", id="unknown gRPC compressed flag"),
+    ],
+)
+def test_undecodable_bytes_drop_the_stream_and_the_client_comes_back(
+    server: SeataLikeH2Server, client: RpcClient, payload: bytes
+) -> None:
+    assert client.wait_ready(5)
+    tm = next(c for c in client.connections() if c.role.value == "TM")
+    server.send_data("TM", payload)
+    deadline = time.monotonic() + 10
+    while tm.connects < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert tm.connects >= 2, "the stream was dropped and registered again"
+    assert client.wait_ready(5)
+    assert TransactionCoordinator(client).begin("after garbage", 1000)
