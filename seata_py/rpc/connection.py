@@ -11,8 +11,9 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from seata_py.exceptions import RegistrationError, RpcTimeoutError, SeataError, TCUnavailableError
 from seata_py.protocol import (
@@ -41,7 +42,7 @@ class Push:
     frame: Frame
 
 
-PushHandler = Callable[[Push], Awaitable[None]]
+PushHandler = Callable[[Push], Coroutine[Any, Any, None]]
 
 
 class TcConnection:

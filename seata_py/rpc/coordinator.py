@@ -117,7 +117,9 @@ class TransactionCoordinator:
         )
 
     @staticmethod
-    def _end(request: type[Message], xid: str) -> _Operation[GlobalStatus]:
+    def _end(
+        request: type[GlobalCommitRequest | GlobalRollbackRequest | GlobalStatusRequest], xid: str
+    ) -> _Operation[GlobalStatus]:
 
         expect = {
             GlobalCommitRequest: GlobalCommitResponse,
