@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pymysql.err
 
 from seata_py.exceptions import SeataError
@@ -16,3 +18,7 @@ class SQLPlaceholderError(SeataError, pymysql.err.ProgrammingError):
 
     Derives from pymysql's ProgrammingError because that is what the caller gets without seata-py.
     """
+
+
+class SQLitePlaceholderError(SeataError, sqlite3.ProgrammingError):
+    """The statement's placeholders do not fit the args, where sqlite3 itself would refuse to bind them."""

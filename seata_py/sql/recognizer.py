@@ -1,14 +1,17 @@
-"""Recognition: a pymysql query string → one statement model per statement, or a rejection.
+"""Recognition: a driver's query string → one statement model per statement, or a rejection.
 
-Everything is decided before anything executes. Results are cached by (sql, args_style): an uncached parse
-costs a few hundred microseconds, and applications send the same few statements over and over.
+Everything is decided before anything executes. Results are cached by (sql, args_style, dialect): an uncached
+parse costs a few hundred microseconds, and applications send the same few statements over and over.
+
+Two syntaxes: "mysql" (pymysql's ``%s`` placeholders, MySQL lexing and statements) and "sqlite" (sqlite3's
+``?``/``:name`` placeholders, SQLite lexing and statements, see :mod:`seata_py.sql.sqlite_builder`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 import sqlglot
 from sqlglot import exp
@@ -21,8 +24,14 @@ from seata_py.sql.meta_checks import (
     check_table_meta,
 )
 from seata_py.sql.parse_cache import CacheInfo, LRUCache
-from seata_py.sql.rendering import SQLGLOT_DIALECT, Renderer, restore_keywords
-from seata_py.sql.scanner import ArgsStyle, Chunk, scan
+from seata_py.sql.rendering import MYSQL_STYLE, SQLITE_STYLE, Renderer, RenderStyle, restore_keywords
+from seata_py.sql.scanner import ArgsStyle, Chunk, ScannedSQL, scan
+from seata_py.sql.sqlite_builder import (
+    SQLiteStatementBuilder,
+    reject_sqlite_by_leading_words,
+    strip_sqlite_modifiers,
+)
+from seata_py.sql.sqlite_scanner import scan_sqlite
 from seata_py.sql.statement_builder import (
     StatementBuilder,
     reject_by_leading_words,
@@ -34,6 +43,7 @@ from seata_py.sql.statements import Statement, statement_family
 __all__ = [
     "DEFAULT_PARSE_CACHE_SIZE",
     "ArgsStyle",
+    "SyntaxName",
     "args_style_of",
     "assignments_by_table",
     "check_statement_against_meta",
@@ -50,6 +60,33 @@ _SEMICOLON: type | tuple[type, ...] = getattr(exp, "Semicolon", ())
 
 _cache: LRUCache[tuple[Statement, ...]] = LRUCache(DEFAULT_PARSE_CACHE_SIZE)
 
+SyntaxName = Literal["mysql", "sqlite"]
+
+
+@dataclass(frozen=True)
+class _Syntax:
+    """Everything recognition does differently per SQL dialect."""
+
+    scan: Callable[[str, ArgsStyle], ScannedSQL]
+    style: RenderStyle
+    builder: Callable[[ScannedSQL, str], StatementBuilder]
+    reject_by_leading_words: Callable[[str, str], None]
+    strip_modifiers: Callable[[str, str], str]
+    restore_keywords: bool
+
+
+_SYNTAXES: dict[str, _Syntax] = {
+    "mysql": _Syntax(scan, MYSQL_STYLE, StatementBuilder, reject_by_leading_words, strip_modifiers, True),
+    "sqlite": _Syntax(
+        scan_sqlite,
+        SQLITE_STYLE,
+        SQLiteStatementBuilder,
+        reject_sqlite_by_leading_words,
+        lambda text, sql: strip_sqlite_modifiers(text),
+        False,
+    ),
+}
+
 
 def args_style_of(args: Sequence[Any] | Mapping[str, Any] | None) -> ArgsStyle:
     """The placeholder style pymysql applies for these ``execute`` args (a lone scalar, which pymysql still
@@ -59,18 +96,21 @@ def args_style_of(args: Sequence[Any] | Mapping[str, Any] | None) -> ArgsStyle:
     return "mapping" if isinstance(args, Mapping) else "sequence"
 
 
-def parse_sql(sql: str, args_style: ArgsStyle = "sequence") -> tuple[Statement, ...]:
+def parse_sql(
+    sql: str, args_style: ArgsStyle = "sequence", dialect: SyntaxName = "mysql"
+) -> tuple[Statement, ...]:
     """Recognize every statement of ``sql``; raises UnsupportedSQLError for SQL AT mode cannot undo.
 
-    ``args_style`` says how pymysql will treat ``%`` (see :func:`args_style_of`): "sequence" fills each
-    ``%s`` with the next positional argument, "mapping" fills ``%(name)s``, both turn ``%%`` into ``%``;
-    "none" (no args) leaves the text alone.
+    For "mysql", ``args_style`` says how pymysql will treat ``%`` (see :func:`args_style_of`): "sequence"
+    fills each ``%s`` with the next positional argument, "mapping" fills ``%(name)s``, both turn ``%%`` into
+    ``%``; "none" (no args) leaves the text alone. For "sqlite" it says whether sqlite3 binds by number
+    ("sequence") or by name ("mapping"). Fragments in the result use that dialect's placeholder.
     """
-    key = (sql, args_style)
+    key = (sql, args_style, dialect)
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    statements = _parse_uncached(sql, args_style)
+    statements = _parse_uncached(sql, args_style, _SYNTAXES[dialect])
     _cache.put(key, statements)
     return statements
 
@@ -87,22 +127,22 @@ def set_parse_cache_size(maxsize: int) -> None:
     _cache.resize(maxsize)
 
 
-def _parse_uncached(sql: str, args_style: ArgsStyle) -> tuple[Statement, ...]:
-    scanned = scan(sql, args_style)
-    builder = StatementBuilder(scanned, sql)
-    renderer = Renderer(scanned)
+def _parse_uncached(sql: str, args_style: ArgsStyle, syntax: _Syntax) -> tuple[Statement, ...]:
+    scanned = syntax.scan(sql, args_style)
+    builder = syntax.builder(scanned, sql)
+    renderer = Renderer(scanned, syntax.style)
     statements: list[Statement] = []
     for chunk in scanned.chunks:
         own_text = renderer.text_fragment(chunk.text)
-        statements.extend(replace(s, sql=own_text) for s in _parse_chunk(chunk, builder, sql))
+        statements.extend(replace(s, sql=own_text) for s in _parse_chunk(chunk, builder, sql, syntax))
     _check_one_family(statements, sql)
     return tuple(statements)
 
 
-def _parse_chunk(chunk: Chunk, builder: StatementBuilder, sql: str) -> list[Statement]:
-    reject_by_leading_words(chunk.code, sql)  # before sqlglot, which would only warn and fall back
+def _parse_chunk(chunk: Chunk, builder: StatementBuilder, sql: str, syntax: _Syntax) -> list[Statement]:
+    syntax.reject_by_leading_words(chunk.code, sql)  # before sqlglot, which would only warn and fall back
     try:
-        trees = sqlglot.parse(strip_modifiers(chunk.text, sql), read=SQLGLOT_DIALECT)
+        trees = sqlglot.parse(syntax.strip_modifiers(chunk.text, sql), read=syntax.style.sqlglot_dialect)
     except SqlglotError as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return [reject_unparsed(chunk.code, sql, reason)]
@@ -111,7 +151,8 @@ def _parse_chunk(chunk: Chunk, builder: StatementBuilder, sql: str) -> list[Stat
         # sqlglot may hand back None or a bare Semicolon node for an empty statement.
         if not isinstance(tree, exp.Expression) or isinstance(tree, _SEMICOLON):
             continue
-        restore_keywords(tree)
+        if syntax.restore_keywords:
+            restore_keywords(tree)
         result.append(builder.build(tree, chunk))
     return result
 

@@ -1,13 +1,15 @@
-"""Turns parts of a sqlglot tree back into MySQL text for pymysql: how user SQL reaches an image query.
+"""Turns parts of a sqlglot tree back into SQL text for the driver: how user SQL reaches an image query.
 
 Rendering from the tree (not slicing the user's text) means what the executors paste is exactly what was
-understood. Markers (see ``scanner``) come back as ``%s`` with their argument refs collected in textual order;
-every literal ``%`` is doubled because the executors always run with an args list.
+understood. Markers (see ``scanner``) come back as the driver's placeholder with their argument refs collected
+in textual order. For pymysql (``%s``) every literal ``%`` is doubled because the executors always run with an
+args list; sqlite3's ``?`` needs no escaping.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from sqlglot import exp
 
@@ -15,6 +17,17 @@ from seata_py.sql.scanner import ScannedSQL
 from seata_py.sql.statements import Fragment, ParamRef
 
 SQLGLOT_DIALECT = "mysql"
+
+
+@dataclass(frozen=True)
+class RenderStyle:
+    sqlglot_dialect: str
+    placeholder: str
+    escape_percent: bool
+
+
+MYSQL_STYLE = RenderStyle(SQLGLOT_DIALECT, "%s", escape_percent=True)
+SQLITE_STYLE = RenderStyle("sqlite", "?", escape_percent=False)
 
 # Reserved words MySQL evaluates as values without parentheses, which sqlglot reads as column names; rendered
 # with identify=True they would turn into quoted columns (`DEFAULT`) and change meaning.
@@ -36,8 +49,9 @@ def restore_keywords(tree: exp.Expression) -> None:
 class Renderer:
     """Renders nodes of one scanned statement string."""
 
-    def __init__(self, scanned: ScannedSQL) -> None:
+    def __init__(self, scanned: ScannedSQL, style: RenderStyle = MYSQL_STYLE) -> None:
         self._scanned = scanned
+        self._style = style
         self._marker = re.compile(":" + re.escape(scanned.marker_prefix) + r"(\d+)")
         # The scanner pads each marker with a space either side (lost where the statement text was stripped);
         # the user's own text comes back without them.
@@ -45,15 +59,18 @@ class Renderer:
 
     def sql(self, node: exp.Expression) -> str:
         """Plain sqlglot rendering, markers still in: for internal comparisons only."""
-        return node.sql(dialect=SQLGLOT_DIALECT, identify=True, comments=False)
+        return node.sql(dialect=self._style.sqlglot_dialect, identify=True, comments=False)
+
+    def _escaped(self, text: str) -> str:
+        return text.replace("%", "%%") if self._style.escape_percent else text
 
     def fragment(self, node: exp.Expression) -> Fragment:
-        text = self.sql(node).replace("%", "%%")
+        text = self._escaped(self.sql(node))
         params: list[ParamRef] = []
 
         def to_placeholder(match: re.Match[str]) -> str:
             params.append(self._scanned.markers[int(match.group(1))])
-            return "%s"
+            return self._style.placeholder
 
         return Fragment(self._marker.sub(to_placeholder, text), tuple(params))
 
@@ -64,9 +81,9 @@ class Renderer:
 
         def to_placeholder(match: re.Match[str]) -> str:
             params.append(self._scanned.markers[int(match.group(1))])
-            return "%s"
+            return self._style.placeholder
 
-        return Fragment(self._padded_marker.sub(to_placeholder, text.replace("%", "%%")), tuple(params))
+        return Fragment(self._padded_marker.sub(to_placeholder, self._escaped(text)), tuple(params))
 
     def fragments(self, nodes: list[exp.Expression], separator: str = ", ") -> Fragment:
         return Fragment.join(separator, (self.fragment(n) for n in nodes))

@@ -56,7 +56,7 @@ class ScannedSQL:
         return self.markers[int(number)]
 
 
-def _marker_prefix(sql: str) -> str:
+def marker_prefix(sql: str) -> str:
     # The prefix must not occur in the statement, or a user's identifier could pass for a marker.
     lowered = sql.lower()
     for n in itertools.count():
@@ -99,7 +99,7 @@ def _read_placeholder(sql: str, start: int, args_style: ArgsStyle) -> tuple[int,
 
 
 def scan(sql: str, args_style: ArgsStyle) -> ScannedSQL:
-    prefix = _marker_prefix(sql)
+    prefix = marker_prefix(sql)
     markers: list[ParamRef] = []
     positional = 0
     chunks: list[Chunk] = []

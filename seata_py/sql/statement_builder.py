@@ -6,14 +6,14 @@ Rejections here need only the SQL text; those that need table metadata live in `
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from sqlglot import exp
 
 from seata_py.exceptions import UnsupportedSQLError
-from seata_py.sql.rendering import Renderer
+from seata_py.sql.rendering import MYSQL_STYLE, Renderer, RenderStyle
 from seata_py.sql.scanner import Chunk, ScannedSQL, leading_words
 from seata_py.sql.statements import (
     Assignment,
@@ -117,10 +117,21 @@ def _number(text: str) -> int | Decimal | float:
 
 
 class StatementBuilder:
-    def __init__(self, scanned: ScannedSQL, sql: str) -> None:
+    """MySQL's statement builder; other dialects override the hooks where their syntax differs."""
+
+    placeholder_hint = "pymysql fills only %s and %(name)s"
+
+    def __init__(
+        self,
+        scanned: ScannedSQL,
+        sql: str,
+        style: RenderStyle = MYSQL_STYLE,
+        quote: Callable[[str], str] = quote_identifier,
+    ) -> None:
         self._scanned = scanned
         self._sql = sql
-        self._render = Renderer(scanned)
+        self._render = Renderer(scanned, style)
+        self._quote = quote
 
     def _reject(self, construct: str) -> UnsupportedSQLError:
         return UnsupportedSQLError(construct, self._sql)
@@ -157,7 +168,7 @@ class StatementBuilder:
             name = placeholder.this
             if not isinstance(name, str) or self._scanned.marker_ref(name) is None:
                 shown = f":{name}" if isinstance(name, str) else "?"
-                raise self._reject(f"a {shown} placeholder (pymysql fills only %s and %(name)s)")
+                raise self._reject(f"a {shown} placeholder ({self.placeholder_hint})")
 
     def _check_intercepted(self, node: exp.Expression) -> None:
         if _arg(node, "with"):
@@ -179,7 +190,7 @@ class StatementBuilder:
         name_ident = source.this
         schema_ident = source.args.get("db")
         parts = [p for p in (schema_ident, name_ident) if isinstance(p, exp.Identifier)]
-        text = ".".join(quote_identifier(p.name) if p.quoted else p.name for p in parts)
+        text = ".".join(self._quote(p.name) if p.quoted else p.name for p in parts)
         alias = source.alias or None
         return TableRef(
             name=name_ident.name,
@@ -225,12 +236,28 @@ class StatementBuilder:
 
     # --- statement kinds -----------------------------------------------------------------------------------
 
-    def _insert(self, node: exp.Insert, chunk: Chunk) -> InsertStatement:
-        self._check_intercepted(node)
+    def _insert_conflict(self, node: exp.Insert) -> tuple[tuple[Assignment, ...] | None, bool]:
+        """(ON DUPLICATE KEY UPDATE assignments, whether conflicting rows are skipped), rejecting what AT mode
+        cannot undo."""
         if node.args.get("ignore"):
             raise self._reject("INSERT IGNORE")
         if node.args.get("alternative") or node.args.get("overwrite"):
             raise self._reject("INSERT OR REPLACE/OVERWRITE")
+        conflict = node.args.get("conflict")
+        if conflict is None:
+            return None, False
+        if not conflict.args.get("duplicate"):
+            raise self._reject("INSERT ... ON CONFLICT")
+        return self._assignments(conflict.expressions), False
+
+    def _check_order_limit(self, node: exp.Expression) -> None:
+        """UPDATE/DELETE with ORDER BY or LIMIT: MySQL has both."""
+
+    def _insert(self, node: exp.Insert, chunk: Chunk) -> InsertStatement:
+        self._check_intercepted(node)
+        if node.args.get("default"):
+            raise self._reject("INSERT ... DEFAULT VALUES")
+        on_duplicate, ignore_conflicts = self._insert_conflict(node)
         target = node.this
         columns: tuple[str, ...] | None = None
         if isinstance(target, exp.Schema):
@@ -241,13 +268,14 @@ class StatementBuilder:
         if not isinstance(values, exp.Values):
             raise self._reject("INSERT ... SELECT")
         rows = tuple(self._insert_row(row, chunk) for row in values.expressions)
-        conflict = node.args.get("conflict")
-        on_duplicate: tuple[Assignment, ...] | None = None
-        if conflict is not None:
-            if not conflict.args.get("duplicate"):
-                raise self._reject("INSERT ... ON CONFLICT")
-            on_duplicate = self._assignments(conflict.expressions)
-        return InsertStatement(table=table, columns=columns, rows=rows, on_duplicate_update=on_duplicate)
+        return InsertStatement(
+            table=table,
+            columns=columns,
+            rows=rows,
+            on_duplicate_update=on_duplicate,
+            ignore_conflicts=ignore_conflicts,
+            returning=node.args.get("returning") is not None,
+        )
 
     def _insert_row(self, row: exp.Expression, chunk: Chunk) -> tuple[InsertValue, ...]:
         items = list(row.expressions) if isinstance(row, exp.Tuple) else [row]
@@ -288,6 +316,7 @@ class StatementBuilder:
         target = node.this
         joins = list(target.args.get("joins") or []) if isinstance(target, exp.Table) else []
         assignments = self._assignments(node.expressions)
+        self._check_order_limit(node)
         where, order_by, limit = self._where(node), self._order_by(node), self._limit(node)
         if not joins:
             table = self._table(target, "UPDATE target")
@@ -307,12 +336,14 @@ class StatementBuilder:
             raise self._reject("multi-table DELETE")
         if targets and targets[0].name not in (table.qualifier, table.name):
             raise self._reject("multi-table DELETE")
+        self._check_order_limit(node)
         return DeleteStatement(table, self._where(node), self._order_by(node), self._limit(node))
 
     def _select(self, node: exp.Select) -> Statement:
         locks = _update_locks(node)
         if not locks:
             return PlainStatement("select")
+        self._check_locking_read(node)
         from_ = _arg(node, "from")
         if from_ is None:
             return PlainStatement("select")  # `SELECT 1 FOR UPDATE` locks nothing
@@ -342,6 +373,9 @@ class StatementBuilder:
             order_by = limit = None
         lock_clause = " ".join(self._render.sql(lock) for lock in node.args.get("locks") or [])
         return SelectForUpdateStatement(table, self._where(node), order_by, limit, lock_clause.strip())
+
+    def _check_locking_read(self, node: exp.Select) -> None:
+        """SELECT ... FOR UPDATE with a table: MySQL runs it through a global lock check."""
 
 
 def _arg(node: exp.Expression, name: str) -> Any:
