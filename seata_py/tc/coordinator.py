@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from seata_py.exceptions import (
@@ -105,7 +105,7 @@ class Coordinator:
         if not task.cancelled() and task.exception() is not None:
             log.error("TC task %s failed", task.get_name(), exc_info=task.exception())
 
-    async def _every(self, period: float, tick: Any) -> None:
+    async def _every(self, period: float, tick: Callable[[], None]) -> None:
         while True:
             await asyncio.sleep(period)
             try:

@@ -88,6 +88,8 @@ class ServerConnection:
                     self._on_frame(frame)
         except (ConnectionError, OSError) as exc:
             log.debug("connection %s:%d failed: %s", *self._peer, exc)
+        except Exception:  # a bug here ends this connection, never the server
+            log.exception("connection %s:%d crashed", *self._peer)
         finally:
             if watchdog is not None:
                 watchdog.cancel()
@@ -113,6 +115,13 @@ class ServerConnection:
         task.add_done_callback(self._tasks.discard)
 
     async def _serve_request(self, frame: Frame) -> None:
+        try:
+            await self._serve_request_or_close(frame)
+        except Exception:  # a bug here ends this connection, never the server
+            log.exception("serving a request of %s:%d failed; closing the connection", *self._peer)
+            self.close()
+
+    async def _serve_request_or_close(self, frame: Frame) -> None:
         message = frame.message
         assert message is not None  # only heartbeats have no body
         try:
