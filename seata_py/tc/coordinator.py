@@ -431,14 +431,14 @@ class Coordinator:
 
     async def _push(self, branch: BranchSession, commit: bool) -> BranchStatus | None:
         """Send phase 2 of one branch to the best RM connection; its answer, or None to retry later."""
-        fields = {
-            "xid": branch.xid,
-            "branch_id": branch.branch_id,
-            "branch_type": branch.branch_type,
-            "resource_id": branch.resource_id,
-            "application_data": branch.application_data,
-        }
-        request = BranchCommitRequest(**fields) if commit else BranchRollbackRequest(**fields)
+        kind = BranchCommitRequest if commit else BranchRollbackRequest
+        request = kind(
+            xid=branch.xid,
+            branch_id=branch.branch_id,
+            branch_type=branch.branch_type,
+            resource_id=branch.resource_id,
+            application_data=branch.application_data,
+        )
         expected = BranchCommitResponse if commit else BranchRollbackResponse
         action = "commit" if commit else "rollback"
         candidates = self._channels.route(

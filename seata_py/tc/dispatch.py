@@ -95,12 +95,12 @@ class Dispatcher:
         entry = self._handlers.get(type(message))
         if entry is None:
             raise UnexpectedMessageError(f"the TC does not serve {type(message).__name__}")
-        client = self._channels.get(channel)
-        if client is None:
+        registered = self._channels.get(channel)
+        if registered is None:
             raise NotRegisteredError(f"{type(message).__name__} before RegisterTM/RegisterRM")
         handler, failure = entry
         try:
-            return await handler(client, message)
+            return await handler(registered, message)
         except TransactionError as exc:
             return failure(message, exc)
         except Exception as exc:  # answered, logged, and the connection stays usable

@@ -94,7 +94,9 @@ def test_rollback_completes_after_the_tc_was_killed_between_phase_one_and_two(en
     assert tx.status in (GlobalStatus.ROLLBACKED, GlobalStatus.ROLLBACKING, GlobalStatus.ROLLBACK_RETRYING)
     assert eventually(lambda: snapshot(admin) == before, timeout=20), tc.log_tail()
     assert undo_rows(admin) == 0
-    assert eventually(lambda: runtime().tc.status(tx.xid) is GlobalStatus.FINISHED, timeout=10)
+    xid = tx.xid
+    assert xid
+    assert eventually(lambda: runtime().tc.status(xid) is GlobalStatus.FINISHED, timeout=10)
 
 
 def test_rollback_resumes_after_the_tc_was_killed_during_phase_two(
@@ -131,7 +133,9 @@ def test_rollback_resumes_after_the_tc_was_killed_during_phase_two(
     assert eventually(lambda: snapshot(admin) == before, timeout=20), tc.log_tail()
     assert len(pushes) >= 2 and len(set(pushes)) == 1
     assert undo_rows(admin) == 0
-    assert eventually(lambda: runtime().tc.status(tx.xid) is GlobalStatus.FINISHED, timeout=10)
+    xid = tx.xid
+    assert xid
+    assert eventually(lambda: runtime().tc.status(xid) is GlobalStatus.FINISHED, timeout=10)
 
 
 def test_transaction_left_open_past_its_timeout_is_rolled_back_and_unlocked(env: dict[str, Any]) -> None:

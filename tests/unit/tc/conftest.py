@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -93,7 +94,7 @@ class Client:
         self.rpc.close()
 
 
-FAST = {"retry_period": 0.1, "timeout_check_period": 0.05, "rpc_timeout": 2.0}
+FAST: dict[str, Any] = {"retry_period": 0.1, "timeout_check_period": 0.05, "rpc_timeout": 2.0}
 
 
 @pytest.fixture
