@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import httpx
 
 from seata_py.integrations.xid import XID_HEADER, has_header
 from seata_py.tm.context import current_xid
+
+AnyClient = TypeVar("AnyClient", httpx.Client, httpx.AsyncClient)
 
 # Requests whose TX_XID came from us, so that sending the same Request object again (client.send) puts
 # the XID of that moment on it instead of keeping a stale one as if the caller had set it.
@@ -51,10 +54,10 @@ async def add_xid_async(request: httpx.Request) -> None:
     add_xid(request)
 
 
-def install(client: httpx.Client | httpx.AsyncClient) -> httpx.Client | httpx.AsyncClient:
+def install(client: AnyClient) -> AnyClient:
     """Add the request hook to an existing client (idempotent); returns the client."""
-    hook = add_xid_async if isinstance(client, httpx.AsyncClient) else add_xid
-    hooks = client.event_hooks
+    hook: Callable[[httpx.Request], Any] = add_xid_async if isinstance(client, httpx.AsyncClient) else add_xid
+    hooks: dict[str, list[Callable[..., Any]]] = client.event_hooks
     if hook not in hooks["request"]:
         client.event_hooks = {**hooks, "request": [*hooks["request"], hook]}
     return client

@@ -428,6 +428,6 @@ def inject_xid(headers: MutableMapping[str, str], xid: str | None = None) -> boo
     return True
 
 
-def has_header(headers: Mapping[str, str], name: str) -> bool:
+def has_header(headers: Mapping[str, object], name: str) -> bool:
     lowered = name.lower()
     return any(key.lower() == lowered for key in headers)

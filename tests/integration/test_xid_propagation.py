@@ -275,6 +275,7 @@ async def _async_action(env: Env, note: str, fail: bool) -> str:
             assert (await outside).json() == {"xid": None}
             if fail:
                 raise Boom
+        assert tx.xid is not None
         return tx.xid
 
 

@@ -80,10 +80,10 @@ def test_xid_is_bound_while_the_body_is_produced_and_not_between_chunks() -> Non
     body = b""
     for chunk in answer.response:
         seen_between.append(current_xid())
-        body += chunk
+        body += chunk if isinstance(chunk, bytes) else chunk.encode()
     answer.close()
     assert body.decode() == f"0={XID};1={XID};2={XID};"
-    assert seen_between == [None] * len(seen_between)
+    assert seen_between == [None, None, None]
     with_context = client.get("/stream-with-context", headers={"TX_XID": XID}, environ_base=LOCAL)
     assert with_context.get_data(as_text=True) == XID
 
