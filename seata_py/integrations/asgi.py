@@ -8,11 +8,13 @@ FastAPI / Starlette::
     app = FastAPI()
     app.add_middleware(SeataASGIMiddleware, trusted_networks=["10.0.0.0/8"])
 
-The XID is bound in the task that runs the application; tasks it starts and synchronous endpoints that
-FastAPI runs in its thread pool inherit it (both copy the context). Only ``http`` scopes are handled;
-``websocket`` and ``lifespan`` pass through untouched. See :mod:`seata_py.integrations.xid` for the trust
-policy. The peer is ``scope["client"]``; uvicorn replaces it with the ``X-Forwarded-For`` address when the
-connection comes from one of its ``--forwarded-allow-ips``.
+Starlette runs the middleware added last outermost: add this one after middleware whose work (logging,
+database sessions) should see the XID. The XID is bound in the task that runs the application; tasks it
+starts and synchronous endpoints that FastAPI runs in its thread pool inherit it (both copy the context).
+Only ``http`` scopes are handled; ``websocket`` and ``lifespan`` pass through untouched. See
+:mod:`seata_py.integrations.xid` for the trust policy. The peer is ``scope["client"]``; uvicorn replaces
+it with the ``X-Forwarded-For`` address when the connection comes from one of its
+``--forwarded-allow-ips``.
 """
 
 from __future__ import annotations

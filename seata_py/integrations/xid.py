@@ -178,7 +178,8 @@ class XidTrust:
       address must fall in one. An empty list trusts nobody.
     * ``trust``: ``trust(peer, headers) -> bool`` decides per request. Given alone, it decides alone;
       given with ``trusted_networks``, both must agree. An exception from it counts as "no".
-    * none of them: ``SEATA_TRUSTED_NETWORKS`` if set (comma-separated CIDRs), else loopback only.
+    * none of them: ``SEATA_TRUSTED_NETWORKS`` if set (comma-separated CIDRs), else loopback only; the
+      variable is read when the policy is built (when the middleware or interceptor is created).
 
     IPv4 peers reported as IPv4-mapped IPv6 addresses (``::ffff:10.0.0.7``, dual-stack sockets) are matched
     as IPv4. Peers without an IP address (Unix sockets) match no network.
