@@ -28,6 +28,7 @@ from seata_py.exceptions import (
     TransactionTimeoutError,
     UnsupportedSQLError,
 )
+from seata_py.rpc.errors import MessageTooLargeError
 from seata_py.runtime import NotInitializedError, connect, init, shutdown, wrap
 from seata_py.tm.api import global_transaction, global_transactional
 from seata_py.tm.context import current_xid
@@ -43,6 +44,7 @@ __all__ = [
     "GlobalTransactionStatusInvalidError",
     "InvalidXidError",
     "LockConflictError",
+    "MessageTooLargeError",
     "NotInitializedError",
     "Propagation",
     "PropagationError",

@@ -104,6 +104,7 @@ class SeataConfig:
             tx_service_group=self.tx_service_group,
             vgroup_mapping=dict(self.vgroup_mapping),
             grouplists={k: list(v) for k, v in self.grouplists.items()},
+            transport=self.transport,
             **self.rpc_overrides,
         )
 

@@ -219,3 +219,9 @@ def test_kwarg_units_are_pythonic() -> None:
         0.25,
         1024,
     )
+
+
+def test_transport_reaches_the_rpc_layer() -> None:
+    assert build_config(environ={}).rpc_config().transport == "tcp"
+    assert build_config(environ={"SEATA_TRANSPORT_TYPE": "GRPC"}).rpc_config().transport == "grpc"
+    assert build_config(environ={}, transport="grpc").rpc_config().transport == "grpc"
