@@ -14,6 +14,7 @@ from seata_py.config import SeataConfig, build_config
 from seata_py.datasource.connection import ATConnection
 from seata_py.datasource.resource import DataSourceResource, connect_kwargs_of
 from seata_py.exceptions import SeataError
+from seata_py.log_context import install_xid_logging
 from seata_py.protocol import BranchType
 from seata_py.rm.at import ATResourceManager
 from seata_py.rpc.client import RpcClient
@@ -60,6 +61,7 @@ def init(
     with _guard:
         if _runtime is not None:
             raise SeataError("seata_py.init() was already called; call seata_py.shutdown() first")
+        install_xid_logging()  # every log record carries the XID bound when it was made (%(xid)s)
         config = build_config(
             application_id, tx_service_group, grouplist, config_file=config_file, **settings
         )
