@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from seata_py._version import __version__
 
@@ -99,6 +102,32 @@ def _add_tc_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     status.add_argument("--json", action="store_true", help="print the raw JSON")
 
 
+DEMO_SCRIPT = Path("examples") / "order_stock" / "demo.py"
+
+
+def _demo_script() -> Path | None:
+    """The demo lives with the examples of a source checkout, next to the package directory."""
+    for base in (Path(__file__).resolve().parent.parent, Path.cwd()):
+        if (base / DEMO_SCRIPT).is_file():
+            return base / DEMO_SCRIPT
+    return None
+
+
+def _demo(args: argparse.Namespace) -> int:
+    script = _demo_script()
+    if script is None:
+        sys.stderr.write(
+            f"seata-py demo: {DEMO_SCRIPT} not found; run it from a clone of the seata-py repository\n"
+        )
+        return 2
+    # a process of its own: the demo starts a TC and four services and must not share this interpreter's state
+    # and it must import this very seata_py, installed or not
+    package_root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+    return subprocess.call([sys.executable, str(script), *args.demo_args], cwd=script.parent, env=env)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seata-py", description="Apache Seata AT mode for Python.")
     parser.add_argument("--version", action="version", version=f"seata-py {__version__}")
@@ -107,11 +136,21 @@ def build_parser() -> argparse.ArgumentParser:
     ddl.add_argument("--table", default="undo_log", help="undo log table name (client.undo.logTable)")
     ddl.set_defaults(func=_ddl)
     _add_tc_parser(commands)
+    demo = commands.add_parser(
+        "demo",
+        help="run the order/stock demo (embedded TC + SQLite; --tc/--mysql for real servers)",
+        add_help=False,
+    )
+    demo.add_argument("demo_args", nargs=argparse.REMAINDER, help="options of examples/order_stock/demo.py")
+    demo.set_defaults(func=_demo)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["demo"]:  # everything after "demo" belongs to the demo script, --help included
+        return _demo(argparse.Namespace(demo_args=argv[1:]))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
