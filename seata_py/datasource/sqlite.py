@@ -200,13 +200,12 @@ class SQLiteATConnection(ATConnectionBase):
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> bool:
-        # sqlite3's context manager ends the transaction and leaves the connection open
+    ) -> None:
+        # sqlite3's context manager ends the transaction, leaves the connection open, lets exceptions through
         if exc_type is None:
             self.commit()
         else:
             self.rollback()
-        return False
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._target, name)
