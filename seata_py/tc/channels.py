@@ -10,10 +10,15 @@ from seata_py.protocol import Message
 
 
 class Channel(Protocol):
-    """One client connection as the coordinator sees it; the server implements it."""
+    """A classic connection or a gRPC stream as the coordinator sees it; the server implements it."""
+
+    #: "tcp" (classic frames) or "grpc" (one sendRequest stream)
+    transport: str
 
     @property
-    def peer(self) -> tuple[str, int]: ...
+    def peer(self) -> tuple[str, int]:
+        """The client's ``ip:port`` on the TC port, whatever the wire; clientIds and routing use it."""
+        ...
 
     @property
     def closed(self) -> bool: ...

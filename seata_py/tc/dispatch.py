@@ -12,6 +12,7 @@ from seata_py.protocol import (
     BranchRegisterResponse,
     BranchReportRequest,
     BranchReportResponse,
+    FrameType,
     GlobalBeginRequest,
     GlobalBeginResponse,
     GlobalCommitRequest,
@@ -24,6 +25,8 @@ from seata_py.protocol import (
     GlobalRollbackResponse,
     GlobalStatusRequest,
     GlobalStatusResponse,
+    MergedWarpMessage,
+    MergeResultMessage,
     Message,
     RegisterRMRequest,
     RegisterRMResponse,
@@ -50,6 +53,11 @@ class UnexpectedMessageError(SeataError):
 Handler = Callable[[ClientChannel, Any], Awaitable[Message]]
 
 
+def expects_answer(frame_type: FrameType, message: Message) -> bool:
+    """Sync requests are answered; so are registrations sent oneway (seata-go registers that way)."""
+    return frame_type is FrameType.REQUEST_SYNC or isinstance(message, (RegisterTMRequest, RegisterRMRequest))
+
+
 class Dispatcher:
     def __init__(self, coordinator: Coordinator, channels: ChannelRegistry) -> None:
         self._coordinator = coordinator
@@ -64,6 +72,13 @@ class Dispatcher:
             BranchReportRequest: (self._branch_report, _failed_report),
             GlobalLockQueryRequest: (self._lock_query, _failed_lock_query),
         }
+
+    async def answer(self, channel: Channel, message: Message) -> Message:
+        """The response to one request as it came off the wire; merged requests are answered in order."""
+        if isinstance(message, MergedWarpMessage):
+            answers = [await self.handle(channel, inner) for inner in message.msgs]
+            return MergeResultMessage(msgs=tuple(answers))
+        return await self.handle(channel, message)
 
     def serves(self, message: Message) -> bool:
         return isinstance(message, (RegisterTMRequest, RegisterRMRequest)) or type(message) in self._handlers

@@ -1,8 +1,11 @@
 """The TC's listening socket and its client connections, on one asyncio loop.
 
-A connection reads frames and answers pings itself; every request runs in its own task, so a GlobalRollback
-waiting for phase-2 answers never stops the same connection from reading them (seata-go sends TM and RM
-traffic over one connection). Bytes that do not parse close that connection, never the server.
+One port serves both wires, as Seata 2.3+ does: a connection opening with the HTTP/2 preface is a gRPC
+client and goes to :mod:`seata_py.tc.grpc_streams`; anything else is read as classic frames here.
+
+A classic connection reads frames and answers pings itself; every request runs in its own task, so a
+GlobalRollback waiting for phase-2 answers never stops the same connection from reading them (seata-go sends
+TM and RM traffic over one connection). Bytes that do not parse close that connection, never the server.
 """
 
 from __future__ import annotations
@@ -11,27 +14,27 @@ import asyncio
 import itertools
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from seata_py.protocol import (
     Frame,
     FrameDecoder,
     FrameType,
-    MergedWarpMessage,
-    MergeResultMessage,
     Message,
     ProtocolError,
-    RegisterRMRequest,
-    RegisterTMRequest,
     encode_frame,
 )
 from seata_py.protocol.primitives import INT32_MAX
-from seata_py.tc.channels import ChannelRegistry
+from seata_py.tc.channels import Channel, ChannelRegistry
 from seata_py.tc.config import TCConfig
 from seata_py.tc.coordinator import Coordinator
-from seata_py.tc.dispatch import Dispatcher, NotRegisteredError, UnexpectedMessageError
+from seata_py.tc.dispatch import Dispatcher, NotRegisteredError, UnexpectedMessageError, expects_answer
 from seata_py.tc.errors import ChannelClosedError
+from seata_py.tc.preface import Wire, sniff
 from seata_py.tc.store import Store, open_store
+
+if TYPE_CHECKING:
+    from seata_py.tc.grpc_streams import GrpcService
 
 log = logging.getLogger("seata_py.tc")
 
@@ -39,14 +42,23 @@ _READ_CHUNK = 64 * 1024
 
 
 class ServerConnection:
-    """One client connection; also the :class:`~seata_py.tc.channels.Channel` phase 2 is sent over."""
+    """One classic client connection; also the :class:`~seata_py.tc.channels.Channel` phase 2 is sent over."""
 
-    def __init__(self, server: TCServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    transport = "tcp"
+
+    def __init__(
+        self,
+        server: TCServer,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        peer: tuple[str, int],
+        first: bytes = b"",
+    ) -> None:
         self._server = server
         self._reader = reader
         self._writer = writer
-        peer = writer.get_extra_info("peername") or ("?", 0)
-        self._peer = (str(peer[0]), int(peer[1]))
+        self._peer = peer
+        self._first = first  # what the listener read to tell the wire apart
         self._pending: dict[int, asyncio.Future[Message]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._write_lock = asyncio.Lock()
@@ -75,7 +87,7 @@ class ServerConnection:
         decoder = FrameDecoder()
         try:
             while not self._closed:
-                data = await self._reader.read(_READ_CHUNK)
+                data, self._first = self._first or await self._reader.read(_READ_CHUNK), b""
                 if not data:
                     break
                 self._last_read = time.monotonic()
@@ -125,18 +137,12 @@ class ServerConnection:
         message = frame.message
         assert message is not None  # only heartbeats have no body
         try:
-            if isinstance(message, MergedWarpMessage):
-                answers = [await self._answer(inner) for inner in message.msgs]
-                response: Message = MergeResultMessage(msgs=tuple(answers))
-            else:
-                response = await self._answer(message)
+            response = await self._server.dispatcher.answer(self, message)
         except (NotRegisteredError, UnexpectedMessageError) as exc:
             log.warning("closing the connection of %s:%d: %s", *self._peer, exc)
             self.close()
             return
-        # seata-go registers with oneway frames and still expects the answer.
-        registration = isinstance(message, (RegisterTMRequest, RegisterRMRequest))
-        if frame.frame_type is FrameType.REQUEST_SYNC or registration:
+        if expects_answer(frame.frame_type, message):
             reply = Frame(
                 FrameType.RESPONSE, frame.request_id, response, codec=frame.codec, compressor=frame.compressor
             )
@@ -144,9 +150,6 @@ class ServerConnection:
                 await self._write(reply)
             except ChannelClosedError:
                 log.info("%s:%d went away before its %s answer", *self._peer, type(message).__name__)
-
-    async def _answer(self, message: Message) -> Message:
-        return await self._server.dispatcher.handle(self, message)
 
     async def _watch_idle(self) -> None:
         idle = self._server.config.idle_timeout
@@ -212,6 +215,7 @@ class TCServer:
         self.channels = ChannelRegistry()
         self._connections: set[ServerConnection] = set()
         self._server: asyncio.base_events.Server | None = None
+        self._grpc: GrpcService | None = None
         self._status: Any = None
         self._request_ids = itertools.count(1)
         self.port = config.port
@@ -245,6 +249,11 @@ class TCServer:
             self.port = int(self._server.sockets[0].getsockname()[1])
             self._coordinator = Coordinator(self.config, self.store, self.channels, self.address)
             self._dispatcher = Dispatcher(self._coordinator, self.channels)
+            # Imported here: grpcio is only loaded by a process that runs a TC.
+            from seata_py.tc.grpc_streams import GrpcService
+
+            self._grpc = GrpcService(self)
+            await self._grpc.start()
             await self._coordinator.start()
             if self.config.status_port is not None:
                 from seata_py.tc.status_http import StatusHttpServer
@@ -257,7 +266,7 @@ class TCServer:
             raise
         self.started_at = time.time()
         log.info(
-            "TC ready on %s:%d (XIDs %s:<id>, store %s, status %s)",
+            "TC ready on %s:%d (XIDs %s:<id>, store %s, status %s) for classic and gRPC clients",
             self.config.host,
             self.port,
             self.address,
@@ -277,6 +286,9 @@ class TCServer:
             conn.close()
         for conn in connections:
             await conn.wait_tasks()
+        if self._grpc is not None:
+            await self._grpc.close()
+            self._grpc = None
         if self._coordinator is not None:
             await self._coordinator.close()
         if self.store is not None and self._given_store is None:
@@ -290,14 +302,34 @@ class TCServer:
             value = 1
         return value
 
-    def forget(self, conn: ServerConnection) -> None:
-        self._connections.discard(conn)
-        client = self.channels.remove(conn)
+    def forget(self, channel: Channel) -> None:
+        if isinstance(channel, ServerConnection):
+            self._connections.discard(channel)
+        client = self.channels.remove(channel)
         if client is not None:
-            log.info("client %s disconnected", client.client_id)
+            log.info("client %s disconnected (%s)", client.client_id, channel.transport)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        conn = ServerConnection(self, reader, writer)
+        address = writer.get_extra_info("peername") or ("?", 0)
+        peer = (str(address[0]), int(address[1]))
+        idle = self.config.idle_timeout
+        try:
+            wire, first = await sniff(reader, idle if idle > 0 else None)
+        except asyncio.TimeoutError:
+            log.info("closing %s:%d: nothing readable within %.1fs", *peer, idle)
+            writer.close()
+            return
+        except (ConnectionError, OSError) as exc:
+            log.debug("connection %s:%d failed before its first frame: %s", *peer, exc)
+            writer.close()
+            return
+        if wire is None:
+            writer.close()
+            return
+        if wire is Wire.HTTP2 and self._grpc is not None:
+            await self._grpc.bridge(reader, writer, first, peer)
+            return
+        conn = ServerConnection(self, reader, writer, peer, first)
         self._connections.add(conn)
         log.debug("connection from %s:%d", *conn.peer)
         await conn.serve()

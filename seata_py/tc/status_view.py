@@ -39,6 +39,7 @@ def build_status(server: TCServer) -> dict[str, Any]:
             {
                 "client_id": c.client_id,
                 "roles": sorted(role.value for role in c.roles),
+                "transport": c.channel.transport,
                 "application_id": c.application_id,
                 "tx_service_group": c.tx_service_group,
                 "version": c.version,
@@ -113,7 +114,10 @@ def format_status(data: dict[str, Any]) -> str:
     lines.append(f"\nClients ({len(channels)}):")
     for c in channels:
         resources = ", ".join(c.get("resource_ids") or []) or "-"
-        lines.append(f"  {c['client_id']}  {'+'.join(c.get('roles') or [])}  resources: {resources}")
+        lines.append(
+            f"  {c['client_id']}  {'+'.join(c.get('roles') or [])}  {c.get('transport', 'tcp')}  "
+            f"resources: {resources}"
+        )
     sessions = data.get("global_transactions", [])
     lines.append(f"\nGlobal transactions ({len(sessions)}):")
     for s in sessions:

@@ -1,4 +1,8 @@
-"""The in-process embedded TC driven by seata-py's own RPC client, with an RM whose answers a test scripts."""
+"""The in-process embedded TC driven by seata-py's own RPC client, with an RM whose answers a test scripts.
+
+``connect`` makes clients of the transport the test runs with (``transport``: classic "tcp" or "grpc");
+``connect(transport=...)`` picks one explicitly.
+"""
 
 from __future__ import annotations
 
@@ -103,8 +107,14 @@ def tc() -> Iterator[EmbeddedTC]:
         yield server
 
 
+# Every test that connects clients runs once per client transport: the coordinator must not care.
+@pytest.fixture(params=["tcp", "grpc"])
+def transport(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def connect(tc: EmbeddedTC) -> Iterator[Callable[..., Client]]:
+def connect(tc: EmbeddedTC, transport: str) -> Iterator[Callable[..., Client]]:
     clients: list[Client] = []
 
     def make(
@@ -115,6 +125,7 @@ def connect(tc: EmbeddedTC) -> Iterator[Callable[..., Client]]:
     ) -> Client:
         app = application_id or f"unit-app-{next(_apps)}"
         target = server or tc
+        rpc.setdefault("transport", transport)
         config = RpcConfig(application_id=app, grouplists={"default": [target.address]}, **rpc)  # type: ignore[arg-type]
         client = RpcClient(config)
         client.start()
