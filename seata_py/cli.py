@@ -70,7 +70,7 @@ _TC_SETTINGS: dict[str, tuple[type, str]] = {
     "undo_log_delete_delay": (float, "seconds before the first UndoLogDelete push (default 180)"),
     "undo_log_delete_period": (float, "seconds between UndoLogDelete pushes (default 86400)"),
     "undo_log_save_days": (int, "undo_log rows older than this many days are purged (default 7)"),
-    "idle_timeout": (float, "close connections silent this long, 0 = never (default 15)"),
+    "idle_timeout": (float, "close connections and gRPC streams silent this long, 0 = never (default 15)"),
 }
 
 
@@ -80,11 +80,21 @@ def _add_tc_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     tc = commands.add_parser(
         "tc",
         help="run the embedded transaction coordinator (development and tests; production uses Seata's)",
-        description="Run a Seata transaction coordinator in the foreground until SIGTERM/SIGINT. It speaks "
-        "the classic Seata protocol with the real server's AT semantics and logs to stderr.",
+        description="Run a Seata transaction coordinator in the foreground until SIGTERM/SIGINT, with the "
+        "real server's AT semantics; it logs to stderr. One port serves both client transports, as Seata "
+        "2.3+ does: the classic Seata protocol (client transport.type tcp, the default) and gRPC "
+        "(transport.type grpc, e.g. SEATA_TRANSPORT_TYPE=grpc for seata-py; one sendRequest stream per "
+        "TM/RM, protobuf codec 40), told apart by each connection's first bytes. XIDs name this port for "
+        "both, and a client is known by its own ip:port either way, so classic and gRPC clients can share "
+        "a global transaction.",
     )
     tc.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    tc.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}, 0 = any)")
+    tc.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port for classic and gRPC clients alike (default {DEFAULT_PORT}, 0 = any)",
+    )
     tc.add_argument(
         "--store",
         default="seata-tc.db",

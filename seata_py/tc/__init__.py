@@ -1,7 +1,9 @@
 """An embedded Seata transaction coordinator (TC) for development, tests and the demo.
 
-It speaks the classic Seata protocol with the real server's AT semantics, so seata-py (and Java or Go
-clients) can run global transactions without Java or Docker. Production keeps the Apache Seata server.
+It has the real server's AT semantics, so seata-py (and Java or Go clients) can run global transactions
+without Java or Docker. Production keeps the Apache Seata server. One port serves both client transports,
+as Seata 2.3+ does: classic Seata frames and gRPC (one ``sendRequest`` stream per TM/RM), told apart by a
+connection's first bytes (:mod:`seata_py.tc.preface`, :mod:`seata_py.tc.grpc_streams`).
 
 * ``EmbeddedTC(...)``: in this process, on a background thread (``with EmbeddedTC() as tc: ...``).
 * ``spawn(...)``: as a ``seata-py tc`` child process that can be killed and started again.

@@ -28,7 +28,7 @@ class TCConfig:
     undo_log_delete_delay: float = 180.0  # first UndoLogDelete push after start
     undo_log_delete_period: float = 86400.0  # server.undo.logDeletePeriod
     undo_log_save_days: int = 7  # server.undo.logSaveDays
-    idle_timeout: float = 15.0  # close a channel after this long without reading anything (0 = never)
+    idle_timeout: float = 15.0  # close a connection or gRPC stream this long without reads (0 = never)
 
     def __post_init__(self) -> None:
         for name in (

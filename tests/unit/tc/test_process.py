@@ -83,3 +83,14 @@ def test_tc_command_rejects_bad_settings() -> None:
         timeout=60,
     )
     assert proc.returncode == 2 and "retry_period must be positive" in proc.stderr
+
+
+def test_tc_help_says_both_transports_share_the_port(capsys: pytest.CaptureFixture[str]) -> None:
+    from seata_py.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["tc", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "One port serves both client transports" in shown
+    assert "SEATA_TRANSPORT_TYPE=grpc" in shown
+    assert "port for classic and gRPC clients alike" in shown
