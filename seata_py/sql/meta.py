@@ -1,7 +1,7 @@
 """Table metadata as the resource manager needs it: columns, keys, auto-increment, ON UPDATE columns.
 
 Pure data; dialects fill it from their catalogs (``seata_py.sql.dialects``). Column lookups ignore case, as
-column names do in MySQL.
+column names do in MySQL and SQLite.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ class ColumnMeta:
     ordinal: int  # 1-based position in the table
     data_type: str  # lower-case catalog type without size: "int", "varchar", "datetime", "enum", ...
     column_type: str  # full declaration: "int(10) unsigned", "tinyint(1)", "enum('a','b')", "decimal(10,2)"
-    jdbc_type: int  # java.sql.Types code, as Connector/J reports it (written into undo logs)
+    # java.sql.Types code written into undo logs: as Connector/J reports it (MySQL), from the declared type
+    # (SQLite, see seata_py.sql.dialects.sqlite_types)
+    jdbc_type: int
     nullable: bool = True
     default: str | None = None
     auto_increment: bool = False

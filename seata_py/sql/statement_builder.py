@@ -51,7 +51,8 @@ def plain_kind(code: str) -> str:
         return "ddl"
     if first in ("SAVEPOINT", "RELEASE") or (first == "ROLLBACK" and "TO" in words[1:3]):
         return "savepoint"
-    if first in ("BEGIN", "START", "COMMIT", "ROLLBACK", "XA"):
+    # END is SQLite's COMMIT
+    if first in ("BEGIN", "START", "COMMIT", "ROLLBACK", "XA", "END"):
         return "transaction"
     return "other"
 

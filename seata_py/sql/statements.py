@@ -1,8 +1,9 @@
 """The statement model the recognizer produces and the AT executors consume.
 
 Everything here is immutable and independent of sqlglot, so a parsed statement can be cached and shared
-between threads. SQL text inside the model (``Fragment.sql``) is MySQL re-rendered from the parse tree, never
-the user's text pasted through: placeholders are ``%s``, a literal ``%`` is ``%%``, identifiers are quoted.
+between threads. SQL text inside the model (``Fragment.sql``) is re-rendered from the parse tree in the
+dialect it was parsed in, never the user's text pasted through, identifiers quoted: for MySQL placeholders are
+``%s`` and a literal ``%`` is ``%%``; for SQLite placeholders are ``?`` and ``%`` is itself.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def quote_identifier(name: str) -> str:
 
 @dataclass(frozen=True)
 class Fragment:
-    """A piece of SQL plus the parameters its ``%s`` placeholders take, in textual order.
+    """A piece of SQL plus the parameters its placeholders (``%s`` or ``?``) take, in textual order.
 
     Always execute the text with an args list (possibly empty): pymysql only turns ``%%`` back into ``%``
     when args are given.

@@ -49,9 +49,7 @@ class FakeTC:
         rows = self._rows(resource_id, lock_key) if lock_key else []
         held = [r for r in rows if self.locks.get(r, xid) != xid]
         if held:
-            raise LockConflictError(
-                f"held: {held}", code=TransactionExceptionCode.LOCK_KEY_CONFLICT, xid=xid
-            )
+            raise LockConflictError(f"held: {held}", code=TransactionExceptionCode.LOCK_KEY_CONFLICT, xid=xid)
         for row in rows:
             self.locks[row] = xid
         branch = Branch(xid, next(self._ids), resource_id, lock_key)

@@ -262,6 +262,21 @@ def test_phase_two_waits_for_a_writer_and_reports_retryable(
     assert rows(path)[0] == (1, "u1", 0)
 
 
+@pytest.mark.parametrize(
+    "sql", ["COMMIT", "END", "END TRANSACTION", "ROLLBACK", "BEGIN", "DROP TABLE undo_log"]
+)
+def test_statements_that_would_end_the_branchs_transaction_are_refused(
+    path: Path, rm: tuple[ATResourceManager, FakeTC], xid: str, sql: str
+) -> None:
+    conn = connect(path, rm)
+    conn.execute("UPDATE account SET points = 5 WHERE id = 1")
+    with pytest.raises(UnsupportedSQLError, match=r"connection\.commit"):
+        conn.execute(sql)
+    assert conn.in_transaction
+    conn.commit()
+    assert len(rm[1].branches) == 1 and rows(path)[0] == (1, "u1", 5)
+
+
 def test_attributes_reach_the_sqlite3_connection(path: Path, rm: tuple[ATResourceManager, FakeTC]) -> None:
     conn = connect(path, rm)
     conn.row_factory = sqlite3.Row

@@ -154,6 +154,7 @@ CASES: list[tuple[str, ArgsStyle, Statement]] = [
     ("SAVEPOINT sp1", "sequence", PlainStatement("savepoint")),
     ("ROLLBACK TRANSACTION TO SAVEPOINT sp1", "sequence", PlainStatement("savepoint")),
     ("BEGIN IMMEDIATE", "sequence", PlainStatement("transaction")),
+    ("END TRANSACTION", "sequence", PlainStatement("transaction")),  # SQLite's COMMIT
     ("CREATE TABLE x (a)", "sequence", PlainStatement("ddl")),
 ]
 
