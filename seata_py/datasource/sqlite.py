@@ -281,17 +281,23 @@ class SQLiteATConnection(ATConnectionBase):
     def _in_local_transaction(self) -> bool:
         return self._target.in_transaction or not _autocommit_mode(self._target)
 
+    def _begin_locked(self) -> None:
+        # EXCLUSIVE when the connection asked for it (isolation_level="EXCLUSIVE"), else IMMEDIATE: the write
+        # lock, which is what images need
+        exclusive = str(self._target.isolation_level or "").upper() == "EXCLUSIVE"
+        self._target.execute("BEGIN EXCLUSIVE" if exclusive else "BEGIN IMMEDIATE")
+
     def _prepare_write(self) -> None:
         target = self._target
         if not target.in_transaction:
-            target.execute("BEGIN IMMEDIATE")
+            self._begin_locked()
         else:
             # any write statement takes the RESERVED lock when it starts, even one that changes no row
             target.execute(f"DELETE FROM {self._resource.undo_table.table} WHERE 0")
 
     def _begin_statement_transaction(self) -> None:
         if not self._target.in_transaction:
-            self._target.execute("BEGIN IMMEDIATE")
+            self._begin_locked()
 
     def _local_commit(self) -> None:
         if getattr(self._target, "autocommit", None) is True:

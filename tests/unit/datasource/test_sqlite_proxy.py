@@ -277,6 +277,25 @@ def test_statements_that_would_end_the_branchs_transaction_are_refused(
     assert len(rm[1].branches) == 1 and rows(path)[0] == (1, "u1", 5)
 
 
+@pytest.mark.parametrize(("isolation_level", "readers_blocked"), [("", False), ("EXCLUSIVE", True)])
+def test_the_write_lock_follows_the_connections_locking_mode(
+    path: Path, rm: tuple[ATResourceManager, FakeTC], xid: str, isolation_level: str, readers_blocked: bool
+) -> None:
+    conn = connect(path, rm, isolation_level=isolation_level)
+    reader = sqlite3.connect(path, timeout=0.05)
+    try:
+        conn.execute("UPDATE account SET points = 5 WHERE id = 1")
+        if readers_blocked:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                reader.execute("SELECT count(*) FROM account").fetchall()
+        else:
+            assert reader.execute("SELECT points FROM account WHERE id = 1").fetchall() == [(0,)]
+        conn.commit()
+    finally:
+        reader.close()
+        conn.close()
+
+
 def test_attributes_reach_the_sqlite3_connection(path: Path, rm: tuple[ATResourceManager, FakeTC]) -> None:
     conn = connect(path, rm)
     conn.row_factory = sqlite3.Row
