@@ -149,7 +149,8 @@ class SQLiteATConnection(ATConnectionBase):
     ) -> None:
         super().__init__(target, resource, rm)
         self._hidden_result = False
-        self._outer_savepoint: str | None = None  # a SAVEPOINT that opened the transaction: RELEASE commits
+        # savepoints set (through this proxy) inside an open transaction: releasing one cannot commit it
+        self._inner_savepoints: set[str] = set()
 
     @property
     def target(self) -> sqlite3.Connection:
@@ -221,11 +222,11 @@ class SQLiteATConnection(ATConnectionBase):
             self.commit()
 
     def commit(self) -> None:
-        self._outer_savepoint = None
+        self._inner_savepoints.clear()
         super().commit()
 
     def rollback(self) -> None:
-        self._outer_savepoint = None
+        self._inner_savepoints.clear()
         super().rollback()
 
     # -- what cursors call -----------------------------------------------------------------------------------
@@ -319,16 +320,17 @@ class SQLiteATConnection(ATConnectionBase):
             if getattr(statement, "kind", "") != "savepoint":
                 continue
             text = statement.sql.sql
-            if (match := _SAVEPOINT.match(text)) and not self._target.in_transaction:
-                self._outer_savepoint = match.group(1).lower()
+            if (match := _SAVEPOINT.match(text)) and self._target.in_transaction:
+                self._inner_savepoints.add(match.group(1).lower())
             elif (
                 (match := _RELEASE.match(text))
                 and self._context.undo_items
-                and match.group(1).lower() == self._outer_savepoint
+                and match.group(1).lower() not in self._inner_savepoints
             ):
+                # SQLite: releasing the savepoint that began the transaction commits the transaction
                 raise UnsupportedSQLError(
-                    "RELEASE of the savepoint that began the transaction while the branch has uncommitted "
-                    "changes: it would commit them (use connection.commit())",
+                    "RELEASE of a savepoint that may have begun the transaction while the branch has "
+                    "uncommitted changes: it would commit them (use connection.commit())",
                     query,
                 )
 
