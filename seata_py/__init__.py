@@ -29,7 +29,7 @@ from seata_py.exceptions import (
     UnsupportedSQLError,
 )
 from seata_py.rpc.errors import MessageTooLargeError
-from seata_py.runtime import NotInitializedError, connect, init, shutdown, wrap
+from seata_py.runtime import NotInitializedError, connect, connect_sqlite, init, shutdown, wrap, wrap_sqlite
 from seata_py.tm.api import global_transaction, global_transactional
 from seata_py.tm.context import current_xid
 from seata_py.tm.global_lock import global_lock
@@ -59,6 +59,7 @@ __all__ = [
     "UnsupportedSQLError",
     "__version__",
     "connect",
+    "connect_sqlite",
     "current_xid",
     "global_lock",
     "global_transaction",
@@ -66,4 +67,5 @@ __all__ = [
     "init",
     "shutdown",
     "wrap",
+    "wrap_sqlite",
 ]

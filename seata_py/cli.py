@@ -13,9 +13,9 @@ from seata_py._version import __version__
 
 
 def _ddl(args: argparse.Namespace) -> int:
-    from seata_py.undo.ddl import mysql_undo_log_ddl
+    from seata_py.undo.ddl import undo_log_ddl
 
-    sys.stdout.write(mysql_undo_log_ddl(args.table))
+    sys.stdout.write(undo_log_ddl(args.dialect, args.table))
     return 0
 
 
@@ -142,7 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seata-py", description="Apache Seata AT mode for Python.")
     parser.add_argument("--version", action="version", version=f"seata-py {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    ddl = commands.add_parser("ddl", help="print the undo_log table DDL (MySQL/MariaDB)")
+    ddl = commands.add_parser("ddl", help="print the undo_log table DDL (MySQL/MariaDB or SQLite)")
+    ddl.add_argument("--dialect", choices=("mysql", "sqlite"), default="mysql", help="database kind")
     ddl.add_argument("--table", default="undo_log", help="undo log table name (client.undo.logTable)")
     ddl.set_defaults(func=_ddl)
     _add_tc_parser(commands)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,9 @@ import pymysql
 from seata_py.config import SeataConfig, build_config
 from seata_py.datasource.connection import ATConnection
 from seata_py.datasource.resource import DataSourceResource, connect_kwargs_of
+from seata_py.datasource.sqlite import SQLiteATConnection
+from seata_py.datasource.sqlite import connect_sqlite as _connect_sqlite
+from seata_py.datasource.sqlite import wrap_sqlite as _wrap_sqlite
 from seata_py.exceptions import SeataError
 from seata_py.log_context import install_xid_logging
 from seata_py.protocol import BranchType
@@ -111,3 +115,21 @@ def wrap(connection: pymysql.connections.Connection, *, resource_id: str | None 
     kwargs = connect_kwargs_of(connection)
     resource = rt.rm.register(DataSourceResource.from_connect_kwargs(kwargs, rt.config, resource_id))
     return ATConnection(connection, resource, rt.rm)
+
+
+def connect_sqlite(
+    database: str | os.PathLike[str], *, resource_id: str | None = None, **sqlite3_kwargs: Any
+) -> SQLiteATConnection:
+    """``sqlite3.connect(database, **kwargs)`` whose writes inside a global transaction become AT branches.
+
+    The resource id is ``jdbc:sqlite:<absolute path>``. The file needs the undo_log table
+    (``seata-py ddl --dialect sqlite``).
+    """
+    rt = runtime()
+    return _connect_sqlite(database, rm=rt.rm, config=rt.config, resource_id=resource_id, **sqlite3_kwargs)
+
+
+def wrap_sqlite(connection: sqlite3.Connection, *, resource_id: str | None = None) -> SQLiteATConnection:
+    """Wrap an already open sqlite3 connection."""
+    rt = runtime()
+    return _wrap_sqlite(connection, rm=rt.rm, config=rt.config, resource_id=resource_id)

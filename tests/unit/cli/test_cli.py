@@ -43,3 +43,19 @@ def test_ddl_table_name_is_checked(capsys: pytest.CaptureFixture[str]) -> None:
 def test_console_script_entry_point_runs() -> None:
     proc = subprocess.run([sys.executable, "-m", "seata_py.cli", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and __version__ in proc.stdout
+
+
+def test_ddl_for_sqlite_creates_a_usable_table(capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    assert main(["ddl", "--dialect", "sqlite"]) == 0
+    ddl = capsys.readouterr().out
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(ddl)
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(undo_log)")]
+    assert columns[:5] == ["branch_id", "xid", "context", "rollback_info", "log_status"]
+
+
+def test_demo_forwards_its_options(capsys: pytest.CaptureFixture[str]) -> None:
+    # --help is the demo script's own, not seata-py's: everything after "demo" belongs to the script
+    assert main(["demo", "--help"]) == 0
