@@ -104,7 +104,10 @@ class Database:
             for table in [*_tables(service), "undo_log"]:
                 cur.execute(f"DROP TABLE IF EXISTS {table}")
             for ddl in [*SCHEMA[service], self.undo_log_ddl()]:
-                cur.execute(ddl)
+                if self.kind == "sqlite":
+                    conn.executescript(ddl)  # the undo_log DDL is a table and its indexes
+                else:
+                    cur.execute(ddl)
             for statement, args in SEED[service]:
                 cur.execute(self.sql(statement), args)
             conn.commit()
