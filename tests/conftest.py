@@ -1,9 +1,18 @@
 """Session-wide real services. With CI=true a service that cannot start fails the tests that need it.
 
-``seata_tc`` is parametrized: every test that uses it runs against the real Seata server (``seata-server``)
-and against seata-py's embedded TC (``embedded``), with the same assertions. ``SEATA_PY_TEST_TCS`` narrows
-the list (e.g. ``SEATA_PY_TEST_TCS=embedded``). A test that records a fact only the real server has is
-marked ``@pytest.mark.seata_server_only(reason=...)`` and is skipped, with that reason, for the embedded TC.
+``seata_tc`` is parametrized: every test that uses it runs against the real Seata server (``seata-server``,
+classic protocol: 2.0.0 has no gRPC), against seata-py's embedded TC with classic clients (``embedded``) and
+against the embedded TC with gRPC clients (``embedded-grpc``), with the same assertions.
+``SEATA_PY_TEST_TCS`` narrows the list (a comma list of ids, e.g. ``SEATA_PY_TEST_TCS=embedded-grpc``).
+
+The client transport of each parameter is ``seata_tc.transport``. Before every test (before its fixtures, so
+module fixtures that call ``seata_py.init`` or start services see it too) ``SEATA_TRANSPORT_TYPE`` is set to
+the transport of the test's parameter, or back to its value at start-up for tests without ``seata_tc``; the
+services tests start as subprocesses inherit it. Tests building an ``RpcConfig`` pass ``seata_tc.transport``.
+
+A test that records a fact only the real server has is marked ``@pytest.mark.seata_server_only(reason=...)``
+and is skipped, with that reason, for the embedded TC; one that is about the classic wire itself is marked
+``@pytest.mark.classic_transport_only(reason=...)`` and is skipped for gRPC clients.
 """
 
 from __future__ import annotations
@@ -22,7 +31,12 @@ from tests.infra.common import ServiceUnavailable, in_ci
 WORKDIR = Path(__file__).resolve().parent.parent / ".seata-test"
 _BRING_UP: list[str] = []
 
-TC_KINDS = ("seata-server", "embedded")
+TC_KINDS = ("seata-server", "embedded", "embedded-grpc")
+# The client transport each kind is tested with (RpcConfig.transport, SEATA_TRANSPORT_TYPE).
+TC_TRANSPORTS = {"seata-server": "tcp", "embedded": "tcp", "embedded-grpc": "grpc"}
+TRANSPORT_ENV = "SEATA_TRANSPORT_TYPE"
+EMBEDDED_KINDS = frozenset({"embedded", "embedded-grpc"})
+_TRANSPORT_ENV_AT_START = os.environ.get(TRANSPORT_ENV)
 
 
 def _tc_kinds() -> list[str]:
@@ -53,17 +67,47 @@ def pytest_configure(config: pytest.Config) -> None:
         "seata_server_only(reason): asserts a behaviour only the real Seata server has; "
         "skipped for the embedded TC",
     )
+    config.addinivalue_line(
+        "markers",
+        "classic_transport_only(reason): about the classic Seata wire itself; skipped for gRPC clients",
+    )
+
+
+def _marker_reason(item: pytest.Item, name: str) -> str | None:
+    marker = item.get_closest_marker(name)
+    if marker is None:
+        return None
+    reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else None)
+    if not reason:
+        raise pytest.UsageError(f"{item.nodeid}: {name} needs a reason")
+    return str(reason)
+
+
+def _set_client_transport(transport: str | None) -> None:
+    if transport is None:
+        os.environ.pop(TRANSPORT_ENV, None)
+    else:
+        os.environ[TRANSPORT_ENV] = transport
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    marker = item.get_closest_marker("seata_server_only")
     callspec = getattr(item, "callspec", None)
-    if marker is None or callspec is None or callspec.params.get("seata_tc") != "embedded":
+    kind = callspec.params.get("seata_tc") if callspec is not None else None
+    # Tests are grouped by TC kind, and module fixtures of a group are set up with its first test: setting
+    # the variable for every test gives each group, and everything it starts, its own transport.
+    _set_client_transport(TC_TRANSPORTS[kind] if kind is not None else _TRANSPORT_ENV_AT_START)
+    if kind is None:
         return
-    reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else None)
-    if not reason:
-        raise pytest.UsageError(f"{item.nodeid}: seata_server_only needs a reason")
-    pytest.skip(f"specific to the real Seata server: {reason}")
+    server_only = _marker_reason(item, "seata_server_only")
+    if server_only is not None and kind in EMBEDDED_KINDS:
+        pytest.skip(f"specific to the real Seata server: {server_only}")
+    classic_only = _marker_reason(item, "classic_transport_only")
+    if classic_only is not None and TC_TRANSPORTS[kind] != "tcp":
+        pytest.skip(f"specific to the classic transport: {classic_only}")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    _set_client_transport(_TRANSPORT_ENV_AT_START)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -85,22 +129,24 @@ def mysql_server() -> Iterator[mariadb.MySQLServer]:
 
 @pytest.fixture(scope="session", params=_tc_kinds())
 def seata_tc(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """The TC under test: ``.host``, ``.port``, ``.address``, ``.origin``, ``.restartable``, ``.kill()``,
-    ``.start_again()``, ``.log_tail()``, ``.stop()``."""
+    """The TC under test: ``.host``, ``.port``, ``.address``, ``.origin``, ``.transport``, ``.restartable``,
+    ``.kill()``, ``.start_again()``, ``.log_tail()``, ``.stop()``."""
     kind = request.param
     started = time.monotonic()
     server: Any
-    if kind == "embedded":
+    if kind in EMBEDDED_KINDS:
         try:
-            server = embedded_tc.provide(WORKDIR)
+            server = embedded_tc.provide(WORKDIR, transport=TC_TRANSPORTS[kind])
         except (ServiceUnavailable, OSError) as exc:
             _unavailable("embedded TC", exc)
-        _started("Seata TC (embedded)", started, server.origin)
+        _started(f"Seata TC ({kind})", started, server.origin)
     else:
         try:
             server = seata_server.provide(WORKDIR)
         except (ServiceUnavailable, OSError) as exc:
             _unavailable("Seata server", exc)
         _started("Seata TC (seata-server)", started, server.origin)
+    assert server.transport == TC_TRANSPORTS[kind]
+    assert os.environ.get(TRANSPORT_ENV) == server.transport  # set by pytest_runtest_setup
     yield server
     server.stop()

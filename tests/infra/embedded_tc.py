@@ -1,5 +1,9 @@
 """seata-py's own embedded TC for the tests: ``seata-py tc`` as a child process with a SQLite store in the
-test work dir, behind the same interface as :class:`tests.infra.seata_server.SeataServer`."""
+test work dir, behind the same interface as :class:`tests.infra.seata_server.SeataServer`.
+
+The TC serves classic and gRPC clients on one port; ``transport`` says which of the two the tests' clients
+use with this instance.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from .common import ServiceUnavailable
 class EmbeddedTCServer:
     process: TCProcess
     origin: str
+    transport: str = "tcp"  # RpcConfig.transport / SEATA_TRANSPORT_TYPE of the clients the tests make
 
     @property
     def host(self) -> str:
@@ -54,8 +59,9 @@ class EmbeddedTCServer:
         self.process.stop()
 
 
-def provide(workdir: Path, **settings: Any) -> EmbeddedTCServer:
-    """A fresh embedded TC in its own directory under ``workdir``; ``settings`` are TCConfig overrides."""
+def provide(workdir: Path, transport: str = "tcp", **settings: Any) -> EmbeddedTCServer:
+    """A fresh embedded TC in its own directory under ``workdir``, for clients of ``transport`` ("tcp" or
+    "grpc"); ``settings`` are TCConfig overrides."""
     workdir.mkdir(parents=True, exist_ok=True)
     home = Path(tempfile.mkdtemp(prefix="embedded-tc-", dir=workdir))
     try:
@@ -69,7 +75,10 @@ def provide(workdir: Path, **settings: Any) -> EmbeddedTCServer:
         )
     except (SeataError, OSError) as exc:
         raise ServiceUnavailable(f"the embedded TC (seata-py tc) did not start: {exc}") from exc
+    clients = "gRPC clients" if transport == "grpc" else "classic clients"
     return EmbeddedTCServer(
         process,
-        origin=f"embedded seata-py TC (subprocess, SQLite store {home / 'tc.db'}) on port {process.port}",
+        origin=f"embedded seata-py TC (subprocess, SQLite store {home / 'tc.db'}) on port {process.port}, "
+        f"{clients}",
+        transport=transport,
     )

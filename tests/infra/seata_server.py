@@ -47,6 +47,11 @@ class SeataServer:
     def restartable(self) -> bool:
         return self._process is not None
 
+    @property
+    def transport(self) -> str:
+        """The client transport the tests use with it: classic frames (Seata 2.0.0 has no gRPC)."""
+        return "tcp"
+
     def kill(self) -> None:
         """SIGKILL the TC process (no graceful shutdown), as a crash would."""
         self._require_process().kill()

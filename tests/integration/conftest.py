@@ -18,7 +18,8 @@ from tests.infra.seata_server import SeataServer
 
 pytestmark = pytest.mark.integration
 
-# The session fixture ``seata_tc`` is one of these (tests/conftest.py runs every test against both).
+# The session fixture ``seata_tc`` is one of these (tests/conftest.py runs every test against each TC kind);
+# ``.transport`` is the client transport ("tcp" or "grpc") the tests use with it.
 TCUnderTest = SeataServer | EmbeddedTCServer
 
 
@@ -65,6 +66,8 @@ class TcSession:
 
 
 def make_client(server: TCUnderTest, application_id: str, **overrides: object) -> RpcClient:
+    """A started, registered client of ``server`` over the transport the tests use with it."""
+    overrides.setdefault("transport", server.transport)
     config = RpcConfig(application_id=application_id, grouplists={"default": [server.address]}, **overrides)  # type: ignore[arg-type]
     client = RpcClient(config)
     client.start()
