@@ -225,6 +225,15 @@ def test_undo_log_statements_run_on_sqlite(conn: sqlite3.Connection) -> None:
     assert abs(datetime.fromisoformat(created) - datetime.now()).total_seconds() < 120  # local time
 
 
+def test_undo_log_ddl_by_dialect_name() -> None:
+    assert undo_log_ddl("mysql").startswith("CREATE TABLE IF NOT EXISTS `undo_log`")
+    assert undo_log_ddl("sqlite") == DIALECT.undo_log_ddl()
+    with pytest.raises(ValueError, match="mysql, sqlite"):
+        undo_log_ddl("oracle")
+    with pytest.raises(ValueError, match="plain table name"):
+        undo_log_ddl("sqlite", 'x"; DROP TABLE t; --')
+
+
 def test_image_columns_bypass_declared_type_converters() -> None:
     conn = sqlite3.connect(":memory:", detect_types=sqlite3.PARSE_DECLTYPES)
     conn.text_factory = bytes
