@@ -25,7 +25,7 @@ from seata_py.rm.at import ATResourceManager, application_data
 from seata_py.sql.exec import Environment, UserResult, executor_for
 from seata_py.sql.recognizer import check_statement_against_meta
 from seata_py.sql.statements import SelectForUpdateStatement, Statement, is_intercepted, statement_tables
-from seata_py.tm.context import current_xid, global_lock_required
+from seata_py.tm.context import current_xid, effective_lock_retry, global_lock_required
 from seata_py.undo.codec import encode_undo_row
 from seata_py.undo.log_table import LOG_STATUS_NORMAL
 from seata_py.undo.model import BranchUndoLog
@@ -188,7 +188,7 @@ class ATConnectionBase:
     ) -> int:
         """As Java does: one local transaction for images + statement + branch commit, and on a lock conflict
         roll it back and run the whole statement again with fresh images."""
-        retry = self._rm.config.lock_retry
+        retry = effective_lock_retry(self._rm.config.lock_retry)
         self._begin_statement_transaction()
         try:
             for attempt in range(max(retry.times, 0) + 1):
@@ -309,7 +309,7 @@ class ATConnectionBase:
             rm.report_phase_one_done(xid, branch_id, resource.resource_id)
 
     def _commit_with_global_lock(self) -> None:
-        retry = self._rm.config.lock_retry
+        retry = effective_lock_retry(self._rm.config.lock_retry)
         key = self._context.lock_key()
         for attempt in range(max(retry.times, 0) + 1):
             if self._rm.check_lock(None, self._resource.resource_id, key):

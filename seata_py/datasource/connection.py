@@ -25,7 +25,7 @@ from seata_py.sql.exec import UserResult
 from seata_py.sql.exec.select_for_update import select_for_update_lock_keys
 from seata_py.sql.recognizer import parse_sql
 from seata_py.sql.statements import SelectForUpdateStatement, Statement
-from seata_py.tm.context import current_xid, global_lock_required
+from seata_py.tm.context import current_xid, effective_lock_retry, global_lock_required
 
 
 def _normalise_args(args: Any) -> tuple[Any, str]:
@@ -139,7 +139,7 @@ class ATConnection(ATConnectionBase):
     ) -> int:
         """Lock the rows locally and ask the TC whether another global transaction holds them; while one does,
         undo the local locks (savepoint), wait and try again. The user's query runs last, once it may."""
-        retry = self._rm.config.lock_retry
+        retry = effective_lock_retry(self._rm.config.lock_retry)
         env = self._environment()
         autocommit = not self._in_local_transaction()
         savepoint = None

@@ -27,6 +27,7 @@ from seata_py.protocol import (
 )
 from seata_py.rpc.coordinator import TransactionCoordinator
 from seata_py.sql.exec.base import Cursor
+from seata_py.tm.context import effective_lock_retry
 from seata_py.undo.codec import DEFENSE_ROW_CONTENT, DEFENSE_ROW_CONTEXT, decode_undo_row
 from seata_py.undo.compensate import Compensator, DirtyUndoError
 from seata_py.undo.errors import UndoLogFormatError
@@ -67,9 +68,10 @@ class ATResourceManager:
     def register_branch(
         self, xid: str, resource_id: str, lock_key: str, application_data: str | None, retry: bool = True
     ) -> int:
-        """BranchRegister, retrying lock conflicts (client.rm.lock.retryInterval x retryTimes), unless the
-        caller retries the whole statement itself (autocommit statements)."""
-        policy = self.config.lock_retry
+        """BranchRegister, retrying lock conflicts (client.rm.lock.retryInterval x retryTimes, or the
+        enclosing block's override), unless the caller retries the whole statement itself (autocommit
+        statements)."""
+        policy = effective_lock_retry(self.config.lock_retry)
         attempts = max(policy.times, 0) + 1 if retry else 1
         for attempt in range(attempts):
             try:

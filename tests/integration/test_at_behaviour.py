@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import subprocess
@@ -704,6 +705,73 @@ def test_wrapping_an_open_pymysql_connection(env: dict[str, Any]) -> None:
             conn.commit()
             assert snapshot(admin) != before
             raise Boom
+    finally:
+        conn.close()
+    assert snapshot(admin) == before
+
+
+@contextlib.contextmanager
+def row_held_by_another_transaction(env: dict[str, Any], sql: str) -> Iterator[str]:
+    """A branch of another global transaction holds the global lock of the rows ``sql`` changes."""
+    from seata_py.tm.context import bind_xid, reset_xid
+
+    tc = runtime().tc
+    holder_xid = tc.begin("holder", 60000)
+    holder = connect(env)
+    try:
+        token = bind_xid(holder_xid)
+        try:
+            holder.cursor().execute(sql)
+            holder.commit()
+        finally:
+            reset_xid(token)
+        yield holder_xid
+    finally:
+        tc.rollback(holder_xid)
+        holder.close()
+
+
+def counting(monkeypatch: pytest.MonkeyPatch, name: str) -> list[int]:
+    """Counts the calls of one TC request (``lock_query`` or ``branch_register``) of this process."""
+    tc = runtime().rm.tc
+    real = getattr(tc, name)
+    calls: list[int] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tc, name, spy)
+    return calls
+
+
+@pytest.mark.parametrize(("times", "attempts"), [(0, 1), (3, 4)])
+def test_block_lock_retry_times_bound_select_for_update_and_branch_registration(
+    env: dict[str, Any], monkeypatch: pytest.MonkeyPatch, times: int, attempts: int
+) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    before = snapshot(admin)
+    conn = connect(env)
+    try:
+        with row_held_by_another_transaction(env, "UPDATE t_account SET points = 1 WHERE id = 1"):
+            before_held = snapshot(admin)
+            checks = counting(monkeypatch, "lock_query")
+            with (
+                pytest.raises(seata_py.LockConflictError, match="t_account:1"),
+                seata_py.global_transaction(name="sfu", lock_retry_times=times, lock_retry_interval_ms=1),
+            ):
+                conn.cursor().execute("SELECT id FROM t_account WHERE id = 1 FOR UPDATE")
+            assert len(checks) == attempts
+
+            registrations = counting(monkeypatch, "branch_register")
+            with (
+                pytest.raises(seata_py.LockConflictError, match=f"after {attempts} attempt"),
+                seata_py.global_transaction(name="commit", lock_retry_times=times, lock_retry_interval_ms=1),
+            ):
+                conn.cursor().execute("UPDATE t_account SET points = 2 WHERE id = 1")
+                conn.commit()
+            assert len(registrations) == attempts
+            assert snapshot(admin) == before_held
     finally:
         conn.close()
     assert snapshot(admin) == before
