@@ -157,6 +157,8 @@ class GrpcStream:
     async def _read(self, requests: AsyncIterator[bytes]) -> None:
         try:
             async for data in requests:
+                if self._closed:
+                    return  # dropped: whatever the client still sends is not read
                 self._last_read = time.monotonic()
                 try:
                     frame = decode_envelope(data)
