@@ -74,6 +74,16 @@ class UnsupportedSQLError(SeataError, pymysql.err.NotSupportedError):
         super().__init__(f"AT mode does not support {construct}{shown}")
 
 
+class TransactionStateError(SeataError):
+    """A connection's local transaction holds uncommitted work of one global transaction (or of a
+    global-lock scope) and a statement of another one reached it: commit or roll back the connection first."""
+
+    def __init__(self, message: str, held_by: str | None = None, requested_by: str | None = None) -> None:
+        self.held_by = held_by
+        self.requested_by = requested_by
+        super().__init__(message)
+
+
 class InvalidXidError(SeataError, ValueError):
     """A propagated XID (header or metadata) is not of the form ``<ip-or-host>:<port>:<transaction id>``."""
 

@@ -51,6 +51,12 @@ class ATConnectionBase:
     def resource_id(self) -> str:
         return self._resource.resource_id
 
+    def has_transaction_state(self) -> bool:
+        """True while anything of a transaction is left on this connection: a local transaction open on the
+        driver, or seata-py's state of one (a bound XID, undo items, lock keys, savepoints, a statement
+        that failed after it ran). A pool can roll such a connection back before handing it out again."""
+        return self._context.has_state or self._transaction_open()
+
     # -- transaction end -----------------------------------------------------------------------------------
 
     def commit(self) -> None:
@@ -158,20 +164,28 @@ class ATConnectionBase:
         executor = executor_for(statement)
         assert executor is not None
         image_args = args if statement_args is None else statement_args
+        self._context.bind(xid, lock)  # refuses another scope's pending work before anything runs
+        earlier_work = self._context.has_pending_work
         self._prepare_write()
-        self._context.bind(xid, lock)
-        ran = False
+        ran = refused = False
 
         def run_user(returning: Sequence[str] = ()) -> UserResult:
-            nonlocal ran
+            nonlocal ran, refused
             ran = True
-            return self._run_user(target_cursor, statement, query, args, returning)
+            try:
+                return self._run_user(target_cursor, statement, query, args, returning)
+            except self._resource.dialect.driver_errors:
+                refused = True
+                raise
 
         try:
             outcome = executor(self._environment(), statement, image_args, run_user)
         except BaseException as exc:
-            if ran:
-                # the statement changed rows that no undo item covers: this local transaction must not commit
+            # A statement the database refused changed nothing (statements are atomic), but the refusal may
+            # have ended the whole local transaction (a deadlock, a lost connection) and with it the work
+            # earlier undo items describe. Any other failure after the statement ran leaves rows no undo
+            # item covers. Either way this local transaction must not commit.
+            if ran and (not refused or earlier_work):
                 self._context.poison(f"{type(exc).__name__}: {exc}")
             raise
         self._context.add(outcome.undo_items, outcome.lock_keys)
@@ -339,6 +353,11 @@ class ATConnectionBase:
 
     def _in_local_transaction(self) -> bool:
         """True when statements are not committed one by one (autocommit off, or a transaction is open)."""
+        raise NotImplementedError
+
+    def _transaction_open(self) -> bool:
+        """True while the driver has a local transaction open (begun and not yet committed or rolled
+        back), whatever the autocommit setting."""
         raise NotImplementedError
 
     def _prepare_write(self) -> None:

@@ -112,10 +112,10 @@ class ATConnection(ATConnectionBase):
         return UserResult(target_cursor.rowcount, target_cursor.lastrowid)
 
     def _in_local_transaction(self) -> bool:
-        target = self._target
-        return not target.get_autocommit() or bool(
-            target.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS
-        )
+        return not self._target.get_autocommit() or self._transaction_open()
+
+    def _transaction_open(self) -> bool:
+        return bool(self._target.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS)
 
     def _begin_statement_transaction(self) -> None:
         self._target.autocommit(False)

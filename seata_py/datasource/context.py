@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from seata_py.exceptions import TransactionStateError
 from seata_py.undo.model import SQLUndoLog
 
 _SAVEPOINT = re.compile(r"^\s*SAVEPOINT\s+`?([^`\s;]+)`?", re.IGNORECASE)
@@ -23,12 +24,22 @@ class ConnectionContext:
     savepoints: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def bind(self, xid: str | None, global_lock: bool) -> None:
-        if xid and self.xid and xid != self.xid:
-            raise RuntimeError(
-                f"the connection's local transaction belongs to global transaction {self.xid}, not {xid}; "
-                "commit or roll it back first"
+        """Make this local transaction's work part of ``xid`` (None: a global-lock scope without one).
+
+        With nothing pending, the statement's own scope decides: an XID left behind by a statement that
+        failed before it changed anything is simply replaced. Pending work of another scope stays where it
+        belongs, and the statement is refused before it runs."""
+        if not self.has_pending_work:
+            self.xid = xid
+            self.global_lock = global_lock
+            return
+        if xid != self.xid:
+            raise TransactionStateError(
+                f"the connection's local transaction holds uncommitted work of {_scope(self.xid)}; this "
+                f"statement runs in {_scope(xid)}: commit or roll back the connection first",
+                held_by=self.xid,
+                requested_by=xid,
             )
-        self.xid = xid or self.xid
         self.global_lock = self.global_lock or global_lock
 
     def add(self, undo_items: list[SQLUndoLog], lock_keys: list[str]) -> None:
@@ -53,6 +64,16 @@ class ConnectionContext:
             self.savepoints.pop(match.group(1).lower(), None)
 
     @property
+    def has_pending_work(self) -> bool:
+        """Something a commit or rollback of this local transaction must still settle."""
+        return bool(self.undo_items or self.lock_keys or self.poisoned)
+
+    @property
+    def has_state(self) -> bool:
+        """Anything at all left of a transaction (pending work, a bound XID, savepoint marks)."""
+        return bool(self.has_pending_work or self.xid or self.global_lock or self.savepoints)
+
+    @property
     def has_branch_work(self) -> bool:
         return bool(self.xid and self.undo_items)
 
@@ -66,3 +87,7 @@ class ConnectionContext:
         self.global_lock = False
         self.poisoned = None
         self.savepoints = {}
+
+
+def _scope(xid: str | None) -> str:
+    return f"global transaction {xid}" if xid else "a global-lock scope without a global transaction"

@@ -282,6 +282,9 @@ class SQLiteATConnection(ATConnectionBase):
     def _in_local_transaction(self) -> bool:
         return self._target.in_transaction or not _autocommit_mode(self._target)
 
+    def _transaction_open(self) -> bool:
+        return self._target.in_transaction
+
     def _begin_locked(self) -> None:
         # EXCLUSIVE when the connection asked for it (isolation_level="EXCLUSIVE"), else IMMEDIATE: the write
         # lock, which is what images need

@@ -29,9 +29,10 @@ How it hooks in, with SQLAlchemy's own events (nothing is monkeypatched):
   that edit ``cparams`` (a token as password, ...) must be registered before :func:`instrument`: the
   listener that returns a connection ends the chain.
 - ``checkout`` replaces pooled connections that are not AT proxies (opened before :func:`instrument`) or
-  were opened under an earlier ``seata_py.init()`` (their resource manager is gone), and rolls back a local
-  transaction a previous user left open (possible only with ``pool_reset_on_return=None``), so no undo
-  items, lock keys, savepoints or XID reach the next checkout.
+  were opened under an earlier ``seata_py.init()`` (their resource manager is gone), and rolls back what a
+  previous user left (possible only with ``pool_reset_on_return=None``): an open local transaction or
+  seata-py's state of one (``ATConnection.has_transaction_state()``), so no undo items, lock keys,
+  savepoints or XID reach the next checkout.
 - The dialect is told not to batch INSERTs through ``INSERT ... RETURNING`` (MariaDB 10.5+): the driver
   reports no generated id for such a statement, which AT mode needs to find the inserted rows again. The
   ORM then inserts rows with database-generated keys one statement each, as it does on MySQL. An
@@ -54,7 +55,6 @@ from typing import Any
 
 import pymysql
 import sqlalchemy
-from pymysql.constants import SERVER_STATUS
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Dialect, Engine, make_url
 from sqlalchemy.exc import DisconnectionError
@@ -201,10 +201,10 @@ def _on_checkout(
     if made_under is not None and (current is None or made_under() is not current):
         # its resource manager was closed by seata_py.shutdown(); a fresh connection registers again
         raise DisconnectionError("pooled connection predates the current seata_py.init(); reconnecting")
-    if dbapi_connection.target.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS:
+    if dbapi_connection.has_transaction_state():
         log.warning(
-            "a pooled connection was checked out with a local transaction still open "
-            "(pool_reset_on_return=None?); rolling it back xid=%s",
+            "a pooled connection was checked out with a local transaction still open, or seata-py's "
+            "state of one (pool_reset_on_return=None?); rolling it back xid=%s",
             current_xid(),
         )
         try:

@@ -17,6 +17,7 @@ import pymysql
 import pytest
 
 import seata_py
+from seata_py.exceptions import TransactionStateError
 from seata_py.protocol import (
     BranchRollbackRequest,
     BranchStatus,
@@ -772,6 +773,60 @@ def test_block_lock_retry_times_bound_select_for_update_and_branch_registration(
                 conn.commit()
             assert len(registrations) == attempts
             assert snapshot(admin) == before_held
+    finally:
+        conn.close()
+    assert snapshot(admin) == before
+
+
+def undo_xids(admin: pymysql.connections.Connection) -> list[str]:
+    with admin.cursor() as cur:
+        cur.execute("SELECT xid FROM undo_log")
+        xids = [row[0] for row in cur.fetchall()]
+    admin.commit()
+    return xids
+
+
+def test_a_statement_failing_before_it_ran_leaves_the_connection_free_for_the_next_transaction(
+    env: dict[str, Any],
+) -> None:
+    admin = env["admin"][env["dbs"][0]]
+    before = snapshot(admin)
+    conn = connect(env)
+    try:
+        with pytest.raises(Boom), seata_py.global_transaction(name="failed-statement"):
+            with pytest.raises(pymysql.err.OperationalError) as err:
+                conn.cursor().execute("UPDATE t_account SET balance = 1 WHERE nosuchcolumn = 1")
+            assert err.value.args[0] == 1054  # ER_BAD_FIELD_ERROR
+            assert conn.has_transaction_state()  # the connection still names that transaction
+            raise Boom
+        with pytest.raises(Boom), seata_py.global_transaction(name="next") as tx:
+            conn.cursor().execute("UPDATE t_account SET points = 5 WHERE id = 1")
+            conn.commit()
+            assert undo_xids(admin) == [tx.xid]
+            raise Boom
+        assert not conn.has_transaction_state()
+    finally:
+        conn.close()
+    assert snapshot(admin) == before
+
+
+def test_pending_work_of_one_global_transaction_refuses_a_statement_of_another(env: dict[str, Any]) -> None:
+    """A REQUIRES_NEW block reusing the connection of its caller's uncommitted work."""
+    admin = env["admin"][env["dbs"][0]]
+    before = snapshot(admin)
+    conn = connect(env)
+    try:
+        with pytest.raises(Boom), seata_py.global_transaction(name="outer") as outer:
+            conn.cursor().execute("UPDATE t_account SET points = 6 WHERE id = 1")
+            with seata_py.global_transaction(name="inner", propagation="REQUIRES_NEW") as inner:
+                with pytest.raises(TransactionStateError) as err:
+                    conn.cursor().execute("UPDATE t_account SET points = 7 WHERE id = 2")
+                assert outer.xid in str(err.value) and inner.xid in str(err.value)
+            conn.commit()  # the outer transaction's work, alone, in its branch
+            assert undo_xids(admin) == [outer.xid]
+            points = {row[0]: row[3] for row in snapshot(admin)["t_account"]}
+            assert (points[1], points[2]) == (6, before["t_account"][1][3])
+            raise Boom
     finally:
         conn.close()
     assert snapshot(admin) == before

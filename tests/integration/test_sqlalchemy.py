@@ -518,6 +518,15 @@ def poisoned(engine: Engine) -> None:
         raise Boom
 
 
+def failed_before_running(engine: Engine) -> None:
+    """The statement failed before it changed anything; the connection still names its transaction."""
+    with pytest.raises(Boom), seata_py.global_transaction(name="sa-pool-failed"), engine.connect() as conn:
+        with pytest.raises(sqlalchemy.exc.OperationalError, match="nosuchcolumn"):
+            conn.execute(text("UPDATE sa_account SET note = 'x' WHERE nosuchcolumn = 1"))
+        assert dbapi_of(conn).has_transaction_state()
+        raise Boom
+
+
 def autocommit_statements(engine: Engine) -> None:
     accounts = Account.__table__
     autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -560,12 +569,14 @@ SCENARIOS: list[Callable[[Engine], None]] = [
     aborted_after_flush,
     aborted_inside_a_savepoint,
     poisoned,
+    failed_before_running,
     autocommit_statements,
     lock_failure_at_commit,
 ]
 
 
 def assert_checked_out_clean(conn: ATConnection) -> None:
+    assert not conn.has_transaction_state()
     context = conn._context  # white box: the proxy's per-transaction state
     assert context.xid is None
     assert context.undo_items == []

@@ -16,6 +16,7 @@ import pytest
 
 import seata_py
 from seata_py.datasource.sqlite import SQLiteATConnection, connect_sqlite, wrap_sqlite
+from seata_py.exceptions import TransactionStateError
 from seata_py.protocol import BranchRollbackRequest, BranchStatus, BranchType, GlobalStatus
 from seata_py.runtime import runtime
 from seata_py.tm.context import bind_xid, reset_xid
@@ -489,3 +490,51 @@ def test_table_description_is_read_again_after_the_table_changes(files: dict[str
     finally:
         conn.close()
         create_schema(path)
+
+
+def undo_xids(path: Path) -> list[str]:
+    with admin_connection(path) as conn:
+        return [row[0] for row in conn.execute("SELECT xid FROM undo_log")]
+
+
+def test_a_statement_failing_before_it_changed_anything_leaves_the_connection_free_for_the_next_transaction(
+    files: dict[str, Any],
+) -> None:
+    path = files["one"]
+    before = snapshot(path)
+    conn = connect(path)
+    try:
+        with pytest.raises(Boom), seata_py.global_transaction(name="failed-statement"):
+            with pytest.raises(sqlite3.OperationalError, match="no such column"):
+                conn.execute("UPDATE t_account SET balance = 1 WHERE nosuchcolumn = 1")
+            assert conn.has_transaction_state()
+            raise Boom
+        with pytest.raises(Boom), seata_py.global_transaction(name="next") as tx:
+            conn.execute("UPDATE t_account SET points = 5 WHERE id = 1")
+            conn.commit()
+            assert undo_xids(path) == [tx.xid]
+            raise Boom
+        assert not conn.has_transaction_state()
+    finally:
+        conn.close()
+    assert snapshot(path) == before
+
+
+def test_pending_work_of_one_global_transaction_refuses_a_statement_of_another(files: dict[str, Any]) -> None:
+    path = files["one"]
+    before = snapshot(path)
+    conn = connect(path)
+    try:
+        with pytest.raises(Boom), seata_py.global_transaction(name="outer") as outer:
+            conn.execute("UPDATE t_account SET points = 6 WHERE id = 1")
+            with seata_py.global_transaction(name="inner", propagation="REQUIRES_NEW") as inner:
+                with pytest.raises(TransactionStateError) as err:
+                    conn.execute("UPDATE t_account SET points = 7 WHERE id = 2")
+                assert outer.xid in str(err.value) and inner.xid in str(err.value)
+            conn.commit()
+            assert undo_xids(path) == [outer.xid]
+            assert (points_of(path, 1), points_of(path, 2)) == (6, 10)
+            raise Boom
+    finally:
+        conn.close()
+    assert snapshot(path) == before

@@ -300,6 +300,54 @@ def test_without_reset_on_return_the_checkout_rolls_back_what_was_left_open(
     assert "local transaction still open" in caplog.text
 
 
+def test_without_reset_on_return_the_checkout_clears_an_xid_a_failed_statement_left(
+    seata: Seata, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No local transaction is open (the statement failed before it changed anything), yet the connection
+    still names the global transaction it ran in."""
+    engine = offline_engine(pool_reset_on_return=None)
+    raw = engine.raw_connection()
+    raw.dbapi_connection._context.bind("192.0.2.1:8091:1", False)
+    raw.close()
+    conn = seata.made[0]
+    assert not conn.target.server_status & IN_TRANS
+    assert conn.has_transaction_state()
+    with caplog.at_level(logging.WARNING, logger=sa_integration.log.name), engine.connect() as again:
+        assert again.connection.dbapi_connection is conn
+        assert_clean(conn)
+    assert conn.target.rollbacks == 1
+    assert "local transaction still open" in caplog.text
+
+
+def test_without_reset_on_return_a_clean_connection_is_not_rolled_back_at_checkout(seata: Seata) -> None:
+    engine = offline_engine(pool_reset_on_return=None)
+    engine.raw_connection().close()
+    conn = seata.made[0]
+    with engine.connect():
+        pass
+    assert conn.target.rollbacks == 0
+
+
+@pytest.mark.parametrize(
+    "leave",
+    [
+        lambda conn: setattr(conn.target, "server_status", IN_TRANS),
+        lambda conn: conn._context.bind("192.0.2.1:8091:1", False),
+        lambda conn: conn._context.add([], ["t_account:1"]),
+        lambda conn: conn._context.savepoint_statement("SAVEPOINT sp"),
+        lambda conn: conn._context.poison("a statement failed after it ran"),
+    ],
+    ids=["open-local-transaction", "xid", "lock-keys", "savepoint", "poisoned"],
+)
+def test_has_transaction_state_sees_each_kind_of_leftover_until_rollback(leave: Any) -> None:
+    conn = ATConnection(FakePymysql(), object(), object())  # type: ignore[arg-type]
+    assert not conn.has_transaction_state()
+    leave(conn)
+    assert conn.has_transaction_state()
+    conn.rollback()
+    assert not conn.has_transaction_state()
+
+
 def test_a_connection_that_cannot_roll_back_at_checkout_is_replaced(seata: Seata) -> None:
     engine = offline_engine(pool_reset_on_return=None)
     raw = engine.raw_connection()
