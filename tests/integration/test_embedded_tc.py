@@ -1,11 +1,12 @@
 """Acceptance of the embedded TC: a ``seata-py tc`` subprocess (SQLite store), real MariaDB, the AT API.
 
 The TC here is this module's own (short retry and timeout periods, killed and started again by the tests),
-not the session-wide ``seata_tc``.
+not the session-wide ``seata_tc``; every test runs with classic clients and again with gRPC clients.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -38,13 +39,14 @@ class Boom(Exception):
     pass
 
 
-@pytest.fixture(scope="module")
-def env(mysql_server: MySQLServer) -> Iterator[dict[str, Any]]:
+@pytest.fixture(scope="module", params=["tcp", "grpc"])
+def env(mysql_server: MySQLServer, request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
+    transport = str(request.param)
     db = mysql_server.create_database("it_embedded_tc")
     admin = pymysql.connect(**mysql_server.connect_kwargs(db))
     create_schema(admin)
-    tc = embedded_tc.provide(WORKDIR, retry_period=0.2, timeout_check_period=0.2)
-    seata_py.init(application_id=APP, grouplist=tc.address, time_zone="UTC")
+    tc = embedded_tc.provide(WORKDIR, transport=transport, retry_period=0.2, timeout_check_period=0.2)
+    seata_py.init(application_id=APP, grouplist=tc.address, time_zone="UTC", transport=transport)
     try:
         yield {"server": mysql_server, "db": db, "admin": admin, "tc": tc}
     finally:
@@ -212,6 +214,7 @@ def test_phase_two_reaches_the_surviving_rm_of_the_same_resource(
         capture_output=True,
         text=True,
         timeout=120,
+        env={**os.environ, "SEATA_TRANSPORT_TYPE": tc.transport},  # the child's seata_py.init reads it
     )
     assert child.returncode == 0, child.stderr
     xid = child.stdout.strip().splitlines()[-1]
