@@ -117,6 +117,7 @@ class ATConnectionBase:
                 return self._execute_several(target_cursor, statements, args, xid, lock)
             statement = statements[0]
             self._check(statement)
+            self._check_cursor(target_cursor, statement)
             if isinstance(statement, SelectForUpdateStatement):
                 return self._select_for_update(target_cursor, statement, query, args, xid)
             if not self._in_local_transaction():
@@ -233,6 +234,7 @@ class ATConnectionBase:
         for statement in statements:
             if is_intercepted(statement):
                 self._check(statement)
+                self._check_cursor(target_cursor, statement)
         if any(isinstance(s, SelectForUpdateStatement) for s in statements):
             raise UnsupportedSQLError("SELECT ... FOR UPDATE among several statements in one string")
         autocommit = not self._in_local_transaction()
@@ -350,6 +352,10 @@ class ATConnectionBase:
     ) -> UserResult:
         """Runs the user's intercepted statement (reading back ``returning`` columns when asked)."""
         raise NotImplementedError
+
+    def _check_cursor(self, target_cursor: Any, statement: Statement) -> None:
+        """Refuses, before anything runs, an intercepted statement the user's cursor cannot take in AT
+        mode."""
 
     def _in_local_transaction(self) -> bool:
         """True when statements are not committed one by one (autocommit off, or a transaction is open)."""

@@ -24,7 +24,7 @@ from seata_py.rm.at import ATResourceManager
 from seata_py.sql.exec import UserResult
 from seata_py.sql.exec.select_for_update import select_for_update_lock_keys
 from seata_py.sql.recognizer import parse_sql
-from seata_py.sql.statements import SelectForUpdateStatement, Statement
+from seata_py.sql.statements import InsertStatement, SelectForUpdateStatement, Statement
 from seata_py.tm.context import current_xid, effective_lock_retry, global_lock_required
 
 
@@ -110,6 +110,19 @@ class ATConnection(ATConnectionBase):
     ) -> UserResult:
         target_cursor.execute(query, args)
         return UserResult(target_cursor.rowcount, target_cursor.lastrowid)
+
+    def _check_cursor(self, target_cursor: pymysql.cursors.Cursor, statement: Statement) -> None:
+        if (
+            isinstance(statement, InsertStatement)
+            and statement.returning
+            and isinstance(target_cursor, pymysql.cursors.SSCursor)
+        ):
+            # the after image is read on this connection right after the statement, which makes pymysql
+            # discard the rows an unbuffered cursor has not fetched yet
+            raise UnsupportedSQLError(
+                "INSERT ... RETURNING through an unbuffered cursor (SSCursor; use a buffered cursor)",
+                statement.sql.sql,
+            )
 
     def _in_local_transaction(self) -> bool:
         return not self._target.get_autocommit() or self._transaction_open()

@@ -109,6 +109,7 @@ class DataSourceResource:
             auto_increment_increment=lambda: self._cached(
                 "_increment", lambda: self.dialect.auto_increment_increment(cursor)
             ),
+            last_insert_id=lambda: self.dialect.last_insert_id(cursor),
         )
 
     def max_allowed_packet(self, cursor: Cursor) -> int | None:

@@ -33,12 +33,11 @@ How it hooks in, with SQLAlchemy's own events (nothing is monkeypatched):
   previous user left (possible only with ``pool_reset_on_return=None``): an open local transaction or
   seata-py's state of one (``ATConnection.has_transaction_state()``), so no undo items, lock keys,
   savepoints or XID reach the next checkout.
-- The dialect is told not to batch INSERTs through ``INSERT ... RETURNING`` (MariaDB 10.5+): the driver
-  reports no generated id for such a statement, which AT mode needs to find the inserted rows again. The
-  ORM then inserts rows with database-generated keys one statement each, as it does on MySQL. An
-  explicit ``session.execute(insert(Model).returning(...), [row, row, ...])`` therefore raises
-  ``InvalidRequestError`` on these engines; a single-row ``insert(...).returning(...)`` is still sent, but
-  inside a global transaction it fails after running when the key is generated (``ImageError``).
+
+``INSERT ... RETURNING`` (MariaDB 10.5+) needs nothing special: the ORM's batched inserts of rows with
+database-generated keys and explicit ``insert(...).returning(...)`` return their rows as usual, and AT mode
+reads the generated ids with ``LAST_INSERT_ID()``. Only with ``stream_results=True`` (an unbuffered cursor)
+is such a statement refused inside a global transaction, before it runs.
 
 Errors: SQLAlchemy wraps driver errors. A statement AT mode cannot undo raises
 ``sqlalchemy.exc.NotSupportedError`` whose ``.orig`` is :class:`seata_py.UnsupportedSQLError` (raised before
@@ -135,7 +134,6 @@ def instrument(engine: Engine, resource_id: str | None = None) -> Engine:
         return engine
     event.listen(engine, "do_connect", _Connector(resource_id))
     event.listen(engine, "checkout", _on_checkout)
-    _no_batched_insert_returning(dialect)
     _instrumented[dialect] = resource_id
     log.debug("instrumented engine %s (resource_id=%s)", engine.url.render_as_string(), resource_id)
     return engine
@@ -211,15 +209,3 @@ def _on_checkout(
             dbapi_connection.rollback()  # also forgets the undo items and lock keys of that transaction
         except pymysql.err.Error as exc:
             raise DisconnectionError(f"could not roll back a pooled connection: {exc}") from exc
-
-
-def _no_batched_insert_returning(dialect: Dialect) -> None:
-    """Keep the ORM from batching INSERTs as ``INSERT ... VALUES (...), (...) RETURNING`` (MariaDB 10.5+).
-
-    pymysql reports no lastrowid for a statement that returns rows, and AT mode needs it to find rows with
-    database-generated keys again. Both flags are lazily computed dialect properties; instance attributes
-    take precedence, before or after the dialect's first connection. Explicit ``.returning()`` stays
-    available.
-    """
-    dialect.insert_executemany_returning = False  # type: ignore[misc]
-    dialect.insert_executemany_returning_sort_by_parameter_order = False  # type: ignore[misc]

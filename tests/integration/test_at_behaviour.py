@@ -830,3 +830,56 @@ def test_pending_work_of_one_global_transaction_refuses_a_statement_of_another(e
     finally:
         conn.close()
     assert snapshot(admin) == before
+
+
+@pytest.mark.parametrize("count", [1, 3], ids=["one-row", "three-rows"])
+@pytest.mark.parametrize("autocommit", [False, True], ids=["transaction", "autocommit"])
+def test_insert_returning_generated_keys_is_undone_and_returns_its_rows(
+    env: dict[str, Any], autocommit: bool, count: int
+) -> None:
+    """pymysql reports no lastrowid for a statement that returns rows; the ids come from LAST_INSERT_ID()."""
+    admin = env["admin"][env["dbs"][0]]
+    before = snapshot(admin)
+    conn = connect(env, autocommit=autocommit)
+    owners = [f"ret{i}" for i in range(count)]
+    try:
+        with pytest.raises(Boom), seata_py.global_transaction(name="insert-returning"):
+            cur = conn.cursor()
+            # an earlier generated id on this connection, which the statement below must not be taken for
+            cur.execute("INSERT INTO t_account (user_id, balance) VALUES ('earlier', 1)")
+            cur.execute(
+                "INSERT INTO t_account (user_id, balance) VALUES "
+                + ", ".join(["(%s, 2)"] * count)
+                + " RETURNING id, user_id",
+                owners,
+            )
+            returned = cur.fetchall()
+            assert cur.rowcount == count
+            assert [row[1] for row in returned] == owners
+            if not autocommit:
+                conn.commit()
+            with admin.cursor() as check:
+                check.execute("SELECT id, user_id FROM t_account WHERE balance = 2 ORDER BY id")
+                assert [tuple(row) for row in check.fetchall()] == [tuple(row) for row in returned]
+            admin.commit()
+            raise Boom
+    finally:
+        conn.close()
+    assert snapshot(admin) == before  # the rollback deleted exactly the inserted rows
+
+
+def test_insert_returning_through_an_unbuffered_cursor_is_refused_before_it_runs(env: dict[str, Any]) -> None:
+    """The after image would make pymysql discard the returned rows the cursor has not fetched yet."""
+    admin = env["admin"][env["dbs"][0]]
+    before = snapshot(admin)
+    conn = connect(env)
+    try:
+        with seata_py.global_transaction(name="insert-returning-sscursor"):
+            with pytest.raises(seata_py.UnsupportedSQLError, match="unbuffered"):
+                conn.cursor(pymysql.cursors.SSCursor).execute(
+                    "INSERT INTO t_account (user_id, balance) VALUES ('streamed', 1) RETURNING id"
+                )
+            conn.commit()
+    finally:
+        conn.close()
+    assert snapshot(admin) == before

@@ -18,7 +18,7 @@ import pymysql
 import pytest
 import sqlalchemy
 from pymysql.constants import SERVER_STATUS
-from sqlalchemy import ForeignKey, String, delete, insert, select, text, update
+from sqlalchemy import ForeignKey, String, delete, event, insert, select, text, update
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -237,7 +237,7 @@ def test_orm_session_flow_in_a_global_transaction(env: Env, engine: Engine, roll
     with rolls_back_if(rollback), seata_py.global_transaction(name="sa-orm", timeout_ms=60000) as tx:
         with Session(engine) as session:
             new_accounts = [Account(owner=f"n{i}", balance=Decimal(i)) for i in range(1, 4)]
-            session.add_all(new_accounts)  # generated keys: one INSERT each, ids from lastrowid
+            session.add_all(new_accounts)  # generated keys: one INSERT ... RETURNING on MariaDB
             session.add_all([OrderLine(order_id=10, item_id=i, sku="B", qty=i) for i in (1, 2)])
             session.flush()
             session.get_one(Account, 1).balance -= Decimal("30.00")
@@ -375,25 +375,65 @@ def test_core_statement_at_mode_cannot_undo_is_refused_and_the_transaction_stays
     assert (notes[1], notes[2]) == ("first", "second")
 
 
-def test_explicit_insert_returning_with_a_generated_key_fails_after_running_and_is_rolled_back(
-    env: Env, engine: Engine
+@pytest.mark.parametrize("rollback", [True, False], ids=["rollback", "commit"])
+def test_insert_returning_of_generated_keys_returns_its_rows_and_is_undone(
+    env: Env, engine: Engine, rollback: bool
 ) -> None:
-    """Documents a limit of the AT layer today: pymysql reports no lastrowid for INSERT ... RETURNING, so
-    the inserted row cannot be found again; the statement has run, so the local transaction must not
-    commit."""
+    """Explicit insert().returning() of one and of several rows, and the ORM's batched inserts, which MariaDB
+    runs as one INSERT ... VALUES (...), (...) RETURNING: the driver reports no lastrowid for them."""
     require_insert_returning(engine)
     accounts = Account.__table__
     before = snapshot(env)
-    with pytest.raises(Boom), seata_py.global_transaction(name="sa-returning"):
-        with engine.connect() as conn:
-            conn.execute(update(accounts).where(accounts.c.id == 1).values(note="x"))
-            with pytest.raises(ImageError, match="no generated id"):
-                conn.execute(insert(accounts).values(owner="r1", balance=1).returning(accounts.c.id))
-            with pytest.raises(seata_py.SeataError, match="rolled back instead of committed"):
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with rolls_back_if(rollback), seata_py.global_transaction(name="sa-returning") as tx:
+            with engine.connect() as conn:
+                one = conn.execute(
+                    insert(accounts).values(owner="r1", balance=1).returning(accounts.c.id, accounts.c.owner)
+                ).all()
+                several = conn.execute(
+                    insert(accounts).returning(accounts.c.id, accounts.c.owner, sort_by_parameter_order=True),
+                    [{"owner": "r2", "balance": 2}, {"owner": "r3", "balance": 3}],
+                ).all()
                 conn.commit()
-        raise Boom
+            with Session(engine) as session:
+                batch = [Account(owner=f"orm{i}", balance=Decimal(i)) for i in range(3)]
+                session.add_all(batch)
+                session.commit()
+                orm_ids = {account.owner: account.id for account in batch}
+            during = snapshot(env)
+            ids = {row[1]: row[0] for row in during["sa_account"]}
+            assert [tuple(row) for row in one] == [(ids["r1"], "r1")]
+            assert [tuple(row) for row in several] == [(ids["r2"], "r2"), (ids["r3"], "r3")]
+            assert orm_ids == {owner: ids[owner] for owner in orm_ids}
+            inserts = [s for s in statements if s.startswith("INSERT INTO sa_account")]
+            assert len(inserts) == 3 and all("RETURNING" in s for s in inserts)  # one statement per batch
+            assert len(undo_rows(env, tx.xid)) == 2  # the Core commit and the session commit
+            if rollback:
+                raise Boom
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert_outcome(env, rollback, before, during)
+
+
+def test_insert_returning_with_stream_results_is_refused_before_it_runs(env: Env, engine: Engine) -> None:
+    require_insert_returning(engine)
+    accounts = Account.__table__
+    before = snapshot(env)
+    with seata_py.global_transaction(name="sa-returning-stream"), engine.connect() as conn:
+        with pytest.raises(sqlalchemy.exc.NotSupportedError) as err:
+            conn.execute(
+                insert(accounts).values(owner="s1", balance=1).returning(accounts.c.id),
+                execution_options={"stream_results": True},
+            )
+        assert isinstance(err.value.orig, seata_py.UnsupportedSQLError)
+        conn.commit()
     assert snapshot(env) == before
-    assert undo_rows(env) == []
 
 
 # -- driver features through the proxy --------------------------------------------------------------------
@@ -509,12 +549,11 @@ def aborted_inside_a_savepoint(engine: Engine) -> None:
 
 def poisoned(engine: Engine) -> None:
     """A statement failed after it ran: the proxy refuses to commit that local transaction."""
-    require_insert_returning(engine)
     accounts = Account.__table__
     with pytest.raises(Boom), seata_py.global_transaction(name="sa-pool-poisoned"), engine.connect() as conn:
         conn.execute(update(accounts).where(accounts.c.id == 1).values(note="poisoned"))
-        with pytest.raises(ImageError):
-            conn.execute(insert(accounts).values(owner="p1", balance=1).returning(accounts.c.id))
+        with pytest.raises(ImageError, match="contains ','"):  # the lock key separator, found after running
+            conn.execute(insert(Stock.__table__).values(sku="a,b", count=1))
         raise Boom
 
 

@@ -145,3 +145,8 @@ class Dialect(ABC):
     def auto_increment_increment(self, cursor: MetaCursor) -> int:
         """The step between consecutive generated ids of one statement."""
         return 1
+
+    def last_insert_id(self, cursor: MetaCursor) -> int | None:
+        """The first id the session's last INSERT generated, asked of the database itself; None where it
+        cannot tell. For statements whose driver reports no ``lastrowid`` (those that return rows)."""
+        return None

@@ -109,6 +109,11 @@ class MySQLDialect(Dialect):
     def auto_increment_increment(self, cursor: MetaCursor) -> int:
         return _server_variable(cursor, "auto_increment_increment") or 1
 
+    def last_insert_id(self, cursor: MetaCursor) -> int | None:
+        cursor.execute("SELECT LAST_INSERT_ID()")
+        rows = cursor.fetchall()
+        return int(rows[0][0]) if rows and rows[0][0] else None
+
     def current_schema(self, cursor: MetaCursor) -> str:
         cursor.execute("SELECT DATABASE()")
         rows = cursor.fetchall()

@@ -71,6 +71,7 @@ class Environment:
     zone: tzinfo | None = None
     only_care_update_columns: bool = True
     auto_increment_increment: Callable[[], int] = lambda: 1
+    last_insert_id: Callable[[], int | None] = lambda: None  # see Dialect.last_insert_id
 
     def quote(self, identifier: str) -> str:
         return self.dialect.quote(identifier)

@@ -1,7 +1,12 @@
 """INSERT: the before image is empty; the after image is re-read by the inserted rows' primary keys.
 
 Primary-key values come from the statement (literals or bound parameters) or, for an auto-increment key,
-from the driver's lastrowid plus auto_increment_increment per row, as Java does with LAST_INSERT_ID().
+from the driver's lastrowid plus auto_increment_increment per row, as Java does with LAST_INSERT_ID() (asked
+of the database itself after an INSERT ... RETURNING, for which the driver reports no id). Like Java, this
+relies on the ids of one multi-row INSERT ... VALUES being consecutive: InnoDB reserves them all at once for
+such a "simple insert" (innodb_autoinc_lock_mode 0 and 1 promise it; the interleaved mode 2 documents gaps
+for bulk inserts such as INSERT ... SELECT, which AT mode refuses). Fewer rows found again than inserted
+is an ImageError.
 Where the database does not promise consecutive ids for one statement (SQLite), a multi-row INSERT of
 generated keys reads them back with RETURNING, or is refused when the database has no RETURNING.
 """
@@ -74,6 +79,10 @@ def planned_keys(
     return keys
 
 
+def _has_generated(keys: dict[str, list[Any]]) -> bool:
+    return any(values and values[0] is _GENERATED for values in keys.values())
+
+
 def resolve_generated(keys: dict[str, list[Any]], rows: int, lastrowid: int | None, step: int) -> None:
     for name, values in keys.items():
         if values and values[0] is _GENERATED:
@@ -98,8 +107,7 @@ def _returning_columns(
 ) -> tuple[str, ...]:
     """The key columns to read back with RETURNING: only for several rows of generated ids on a database
     that does not number one statement's rows consecutively. Rejects that case where it cannot be done."""
-    generated = any(values and values[0] is _GENERATED for values in keys.values())
-    if not generated or len(stmt.rows) < 2 or env.dialect.consecutive_generated_ids:
+    if not _has_generated(keys) or len(stmt.rows) < 2 or env.dialect.consecutive_generated_ids:
         return ()
     if not env.dialect.insert_returning:
         raise UnsupportedSQLError(
@@ -121,6 +129,23 @@ def _keys_from_returned(keys: dict[str, list[Any]], columns: tuple[str, ...], re
         keys[name] = [row[index] for row in returned]
 
 
+def _first_generated_id(
+    env: Environment, stmt: InsertStatement, keys: dict[str, list[Any]], result: UserResult
+) -> int | None:
+    """The first id the statement generated: the driver's lastrowid, or, for a statement that returned rows
+    (MariaDB's INSERT ... RETURNING: the driver reports no insert id with a result set), the session's
+    LAST_INSERT_ID(), which that statement set."""
+    if result.lastrowid or not stmt.returning or not _has_generated(keys):
+        return result.lastrowid
+    if result.rowcount != len(stmt.rows):
+        # LAST_INSERT_ID() is this statement's only if it generated ids, i.e. inserted every row
+        raise ImageError(
+            f"INSERT ... RETURNING into {stmt.table.name} returned {result.rowcount} rows for "
+            f"{len(stmt.rows)} inserted: its generated ids cannot be told"
+        )
+    return env.last_insert_id()
+
+
 def run_insert(env: Environment, stmt: InsertStatement, args: Any, run_user: RunUser) -> Outcome:
     table = stmt.table
     meta = env.table_meta(table)
@@ -133,7 +158,8 @@ def run_insert(env: Environment, stmt: InsertStatement, args: Any, run_user: Run
     if returning:
         _keys_from_returned(keys, returning, result)
     else:
-        resolve_generated(keys, len(stmt.rows), result.lastrowid, env.auto_increment_increment())
+        first = _first_generated_id(env, stmt, keys, result)
+        resolve_generated(keys, len(stmt.rows), first, env.auto_increment_increment())
     image_columns = env.need_columns(meta, columns)
     after = env.select_by_primary_keys(
         meta, env.table_sql(table), image_columns, key_rows(meta, keys, len(stmt.rows), env)

@@ -147,17 +147,16 @@ def test_instrument_twice_is_harmless_but_a_second_resource_id_is_refused() -> N
         instrument(engine, resource_id="jdbc:mysql://other:3306/orders")
 
 
-def test_batched_insert_returning_is_off_even_where_the_server_supports_returning() -> None:
+def test_instrument_leaves_insert_returning_batches_on_where_the_server_supports_them() -> None:
+    """AT mode reads the generated ids of INSERT ... RETURNING itself: the ORM keeps batching inserts."""
     plain = sqlalchemy.create_engine(URL, _initialize=False)
     instrumented = offline_engine()
     for engine in (plain, instrumented):
         engine.dialect.insert_returning = (
             True  # what the dialect sets on its first MariaDB >= 10.5 connection
         )
-    assert plain.dialect.insert_executemany_returning is True
-    assert instrumented.dialect.insert_executemany_returning is False
-    assert instrumented.dialect.insert_executemany_returning_sort_by_parameter_order is False
-    assert instrumented.dialect.insert_returning is True  # explicit single-statement .returning() stays
+    for flag in ("insert_executemany_returning", "insert_executemany_returning_sort_by_parameter_order"):
+        assert getattr(instrumented.dialect, flag) is getattr(plain.dialect, flag) is True
 
 
 # -- connections ---------------------------------------------------------------------------------------
