@@ -30,7 +30,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -278,7 +278,34 @@ _JAVA_ONLY_PREFIXES = (
 # Python keyword names: the top-level fields plus the nested groups, which take a dict or their dataclass.
 _NESTED: dict[str, type] = {"lock_retry": LockRetry, "undo": UndoSettings}
 _KWARG_ALIASES = {"rpc": "rpc_overrides"}
-_RPC_FROM_CONFIG = {"application_id", "tx_service_group", "vgroup_mapping", "grouplists"}
+_RPC_FROM_CONFIG = {"application_id", "tx_service_group", "vgroup_mapping", "grouplists", "transport"}
+
+
+def _expand_dotted(node: Mapping[str, Any]) -> dict[str, Any]:
+    """``{"seata.client.rm": {...}}`` (valid Spring YAML) → nested mappings, merged with nested spellings."""
+    result: dict[str, Any] = {}
+    for key, value in node.items():
+        head, *rest = str(key).split(".")
+        if isinstance(value, Mapping):
+            value = _expand_dotted(value)
+        for part in reversed(rest):
+            value = {part: value}
+        existing = result.get(head)
+        if isinstance(existing, dict) and isinstance(value, Mapping):
+            result[head] = _merge(existing, value)
+        else:
+            result[head] = value
+    return result
+
+
+def _merge(left: dict[str, Any], right: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(left)
+    for key, value in right.items():
+        if isinstance(merged.get(key), dict) and isinstance(value, Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _norm(segment: str) -> str:
@@ -342,22 +369,33 @@ class _Builder:
             raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
         if document is None:
             return
-        if not isinstance(document, Mapping) or not isinstance(document.get("seata"), (Mapping, type(None))):
+        if not isinstance(document, Mapping):
+            raise ConfigError(f"config file {path} must have a top-level 'seata:' mapping")
+        document = _expand_dotted(document)
+        if "seata" not in document:
+            raise ConfigError(
+                f"config file {path} has no top-level 'seata:' block (keys: {sorted(document)})"
+            )
+        if not isinstance(document["seata"], (Mapping, type(None))):
             raise ConfigError(f"config file {path} must have a top-level 'seata:' mapping")
         unknown: list[str] = []
         others = sorted(set(document) - {"seata"})
         if others:
             log.info("config file %s: ignoring top-level keys %s (only 'seata:' is read)", path, others)
-        self._walk(document.get("seata") or {}, "", source, unknown)
+        self._walk(document.get("seata") or {}, "", (), source, unknown)
         if unknown:
             raise ConfigError(
                 f"config file {path}: unknown seata keys: "
                 + "; ".join(f"seata.{k}{_suggest(k, list(_BY_PATH))}" for k in unknown)
             )
 
-    def _walk(self, node: Mapping[str, Any], prefix: str, source: str, unknown: list[str]) -> None:
+    def _walk(
+        self, node: Mapping[str, Any], prefix: str, raw: tuple[str, ...], source: str, unknown: list[str]
+    ) -> None:
         for raw_key, value in node.items():
             path = f"{prefix}{_norm(str(raw_key))}"
+            if value is None and path not in _BY_PATH and path not in _JAVA_ONLY:
+                continue  # an empty section (``tm:`` with nothing under it)
             if path == "service.vgroup-mapping" and isinstance(value, Mapping):
                 for group, cluster in value.items():
                     self.set_mapping(str(group), cluster, source)
@@ -370,8 +408,8 @@ class _Builder:
                 and path.count(".") == 2
                 and not isinstance(value, Mapping)
             ):
-                # properties style: service.<cluster>.grouplist
-                self.set_grouplist(path.split(".")[1], value, source)
+                # properties style: service.<cluster>.grouplist; the cluster name keeps its spelling
+                self.set_grouplist(raw[-1] if raw else path.split(".")[1], value, source)
             elif path in _BY_PATH:
                 self.set_key(_BY_PATH[path], value, source)
             elif path in _JAVA_ONLY:
@@ -379,7 +417,7 @@ class _Builder:
             elif path.startswith(_JAVA_ONLY_PREFIXES):
                 log.debug("%s: seata.%s has no meaning for seata-py; ignored", source, path)
             elif isinstance(value, Mapping):
-                self._walk(value, path + ".", source, unknown)
+                self._walk(value, path + ".", (*raw, str(raw_key)), source, unknown)
             else:
                 unknown.append(path)
 
@@ -397,8 +435,10 @@ class _Builder:
 
     def apply_env(self, environ: Mapping[str, str]) -> None:
         for name, value in sorted(environ.items()):
-            if not name.startswith(ENV_PREFIX) or name.startswith(_ENV_IGNORED_PREFIXES):
+            if not name.startswith(ENV_PREFIX):
                 continue
+            if name not in _BY_ENV and name.startswith(_ENV_IGNORED_PREFIXES):
+                continue  # tooling variables (SEATA_PY_CACHE...), not settings
             source = f"env:{name}"
             if name in (ENV_CONFIG_FILE, ENV_GROUPLIST):
                 continue  # handled by build_config: the file comes first, the shortcut after the mappings
@@ -441,9 +481,13 @@ class _Builder:
     def _apply_nested(self, group: str, value: Any) -> None:
         cls = _NESTED[group]
         if isinstance(value, cls):
-            setattr(self.config, group, replace(value))
-            self.config.sources[group] = "kwargs"
-            return
+            # only what differs from the defaults, checked like a dict: other sources keep the rest
+            default = cls()
+            value = {
+                f.name: getattr(value, f.name)
+                for f in fields(cls)
+                if getattr(value, f.name) != getattr(default, f.name)
+            }
         if not isinstance(value, Mapping):
             raise ConfigError(f"setting {group!r} takes a dict or {cls.__name__}, got {value!r}")
         names = [f.name for f in fields(cls)]

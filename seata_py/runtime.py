@@ -71,13 +71,20 @@ def init(
         )
         client = RpcClient(config.rpc_config())
         client.start()
-        if wait_ready and not client.wait_ready(wait_ready):
-            log.warning(
-                "not every TC connection registered within %.1fs; requests will wait for them", wait_ready
-            )
-        tc = TransactionCoordinator(client)
-        rm = ATResourceManager(config, tc)
-        client.set_branch_handler(BranchType.AT, rm)
+        rm: ATResourceManager | None = None
+        try:
+            if wait_ready and not client.wait_ready(wait_ready):
+                log.warning(
+                    "not every TC connection registered within %.1fs; requests will wait for them", wait_ready
+                )
+            tc = TransactionCoordinator(client)
+            rm = ATResourceManager(config, tc)
+            client.set_branch_handler(BranchType.AT, rm)
+        except BaseException:  # e.g. Ctrl-C while waiting: leave nothing running that shutdown() cannot reach
+            if rm is not None:
+                rm.close()
+            client.close()
+            raise
         _runtime = Runtime(config, client, tc, rm)
         return _runtime
 

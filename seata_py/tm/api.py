@@ -156,14 +156,14 @@ class global_transaction:
         try:
             if not tx.is_launcher:
                 return
-            if exc is not None:
-                if should_roll_back(exc, self.rollback_for, self.no_rollback_for):
-                    self._check_rolled_back(tx, tx.rollback(), exc)
-                else:
-                    self._check_committed(tx, tx.commit(), exc)
+            if exc is not None and should_roll_back(exc, self.rollback_for, self.no_rollback_for):
+                self._check_rolled_back(tx, tx.rollback(), exc)
                 return  # the original exception propagates
-            if tx.timed_out():
-                self._timeout(tx, tx.rollback())
+            if tx.timed_out():  # never commit past the timeout, whatever the rules say about the exception
+                self._timeout(tx, tx.rollback(), exc)
+            if exc is not None:
+                self._check_committed(tx, tx.commit(), exc)
+                return
             self._check_committed(tx, tx.commit(), None)
         finally:
             self._restore()
@@ -176,22 +176,30 @@ class global_transaction:
         try:
             if not tx.is_launcher:
                 return
-            if exc is not None:
-                if should_roll_back(exc, self.rollback_for, self.no_rollback_for):
-                    self._check_rolled_back(tx, await tx.arollback(), exc)
-                else:
-                    self._check_committed(tx, await tx.acommit(), exc)
+            if exc is not None and should_roll_back(exc, self.rollback_for, self.no_rollback_for):
+                self._check_rolled_back(tx, await tx.arollback(), exc)
                 return
             if tx.timed_out():
-                self._timeout(tx, await tx.arollback())
+                self._timeout(tx, await tx.arollback(), exc)
+            if exc is not None:
+                self._check_committed(tx, await tx.acommit(), exc)
+                return
             self._check_committed(tx, await tx.acommit(), None)
         finally:
             self._restore()
 
     def _restore(self) -> None:
-        if self._lock_token is not None:
-            reset_lock_retry(self._lock_token)
-            self._lock_token = None
+        try:
+            if self._lock_token is not None:
+                try:
+                    reset_lock_retry(self._lock_token)
+                except ValueError:  # the block ends in another context (e.g. a generator closed elsewhere)
+                    bind_lock_retry(self._lock_token.old_value)  # type: ignore[arg-type]
+                self._lock_token = None
+        finally:
+            self._resume()
+
+    def _resume(self) -> None:
         if self._suspended_token is not None:
             try:
                 reset_xid(self._suspended_token)
@@ -202,12 +210,18 @@ class global_transaction:
 
     # -- outcome checks -------------------------------------------------------------------------------------
 
-    def _timeout(self, tx: GlobalTransaction, status: GlobalStatus) -> None:
+    def _timeout(self, tx: GlobalTransaction, status: GlobalStatus, cause: BaseException | None) -> None:
+        if status not in ROLLED_BACK:
+            raise TransactionError(
+                f"global transaction {self.name!r} ran past its timeout of {tx.timeout_ms} ms and its "
+                f"rollback ended as {status.name}; data may need an operator",
+                xid=tx.xid,
+            ) from cause
         raise TransactionTimeoutError(
             f"global transaction {self.name!r} ran {tx.elapsed_ms():.0f} ms, past its timeout of "
             f"{tx.timeout_ms} ms; client detected the timeout before commit and rolled back ({status.name})",
             xid=tx.xid,
-        )
+        ) from cause
 
     def _check_committed(
         self, tx: GlobalTransaction, status: GlobalStatus, cause: BaseException | None
@@ -258,26 +272,48 @@ def global_transactional(func: Callable[..., Any] | None = None, /, **options: A
     """Run each call of the decorated function (sync or ``async def``) in a global transaction.
 
     ``@global_transactional`` or ``@global_transactional(name=..., timeout_ms=..., propagation=...,
-    rollback_for=..., no_rollback_for=...)``; the name defaults to the function's qualified name.
+    rollback_for=..., no_rollback_for=...)``; the name defaults to the function's qualified name. Works under
+    ``@staticmethod`` / ``@classmethod`` too. Generator functions are refused: their body runs after the call
+    returns, outside the block.
     """
+    fixed = dict(options)
+    for key in ("rollback_for", "no_rollback_for"):
+        fixed[key] = normalise(fixed.get(key))  # once, so one-shot iterables serve every call
 
-    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
-        name = options.pop("name", None) or fn.__qualname__
-        global_transaction(name, **options)  # validate the options at decoration time
+    def decorate(target: Any) -> Any:
+        if isinstance(target, (staticmethod, classmethod)):
+            return type(target)(decorate(target.__func__))
+        fn: Callable[..., Any] = target
+        if inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
+            raise TypeError(
+                f"@global_transactional cannot wrap the generator function {fn.__qualname__}: its body runs "
+                "after the call returns; use `with`/`async with seata_py.global_transaction()` inside it"
+            )
+        call_options = dict(fixed)
+        name = call_options.pop("name", None) or fn.__qualname__
+        global_transaction(name, **call_options)  # validate the options at decoration time
 
         if inspect.iscoroutinefunction(fn):
 
             @functools.wraps(fn)
             async def run_async(*args: Any, **kwargs: Any) -> Any:
-                async with global_transaction(name, **options):
+                async with global_transaction(name, **call_options):
                     return await fn(*args, **kwargs)
 
             return run_async
 
         @functools.wraps(fn)
         def run(*args: Any, **kwargs: Any) -> Any:
-            with global_transaction(name, **options):
-                return fn(*args, **kwargs)
+            with global_transaction(name, **call_options):
+                result = fn(*args, **kwargs)
+                if inspect.isawaitable(result) or inspect.isgenerator(result) or inspect.isasyncgen(result):
+                    if inspect.iscoroutine(result):
+                        result.close()
+                    raise TypeError(
+                        f"{fn.__qualname__} returned {type(result).__name__}, whose work would run outside "
+                        "the global transaction; declare it `async def` (the transaction was rolled back)"
+                    )
+                return result
 
         return run
 

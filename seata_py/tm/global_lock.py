@@ -13,9 +13,9 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from contextvars import Token
+from contextvars import ContextVar, Token
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from seata_py.tm.context import (
     LockRetryOverride,
@@ -28,55 +28,33 @@ from seata_py.tm.context import (
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+_Tokens = tuple[Token[bool], Token[LockRetryOverride | None] | None]
+# the tokens of the blocks open in this context, innermost last: one instance may be entered by many tasks
+_OPEN: ContextVar[tuple[_Tokens, ...]] = ContextVar("seata_py_global_lock_blocks", default=())
 
-class global_lock:
-    """``with global_lock():`` / ``async with global_lock():`` / ``@global_lock`` / ``@global_lock(...)``."""
+
+class GlobalLockScope:
+    """A ``with`` / ``async with`` block, also usable as a decorator (``@global_lock(...)``)."""
 
     def __init__(
-        self,
-        func: Callable[..., Any] | None = None,
-        /,
-        *,
-        lock_retry_interval_ms: int | None = None,
-        lock_retry_times: int | None = None,
+        self, lock_retry_interval_ms: int | None = None, lock_retry_times: int | None = None
     ) -> None:
-        self._func = func
         self._interval = lock_retry_interval_ms
         self._times = lock_retry_times
-        self._tokens: list[tuple[Token[bool], Token[LockRetryOverride | None] | None]] = []
-        if func is not None:
-            functools.update_wrapper(self, func)
 
-    def _fresh(self) -> global_lock:
-        return global_lock(lock_retry_interval_ms=self._interval, lock_retry_times=self._times)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self._func is None:  # @global_lock(...) applied to a function
-            (fn,) = args
-            return self._decorate(fn)
-        if inspect.iscoroutinefunction(self._func):
-            return self._run_async(*args, **kwargs)
-        with self._fresh():
-            return self._func(*args, **kwargs)
-
-    async def _run_async(self, *args: Any, **kwargs: Any) -> Any:
-        assert self._func is not None
-        async with self._fresh():
-            return await self._func(*args, **kwargs)
-
-    def _decorate(self, fn: F) -> F:
+    def __call__(self, fn: F) -> F:
         if inspect.iscoroutinefunction(fn):
 
             @functools.wraps(fn)
             async def run_async(*args: Any, **kwargs: Any) -> Any:
-                async with self._fresh():
+                async with self:
                     return await fn(*args, **kwargs)
 
             return run_async  # type: ignore[return-value]
 
         @functools.wraps(fn)
         def run(*args: Any, **kwargs: Any) -> Any:
-            with self._fresh():
+            with self:
                 return fn(*args, **kwargs)
 
         return run  # type: ignore[return-value]
@@ -88,12 +66,17 @@ class global_lock:
             if outermost and (self._interval is not None or self._times is not None)
             else None
         )
-        self._tokens.append((bind_global_lock(True), bind_lock_retry(override) if override else None))
+        tokens = (bind_global_lock(True), bind_lock_retry(override) if override else None)
+        _OPEN.set((*_OPEN.get(), tokens))
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        flag, retry = self._tokens.pop()
+        stack = _OPEN.get()
+        if not stack:
+            return
+        (flag, retry), rest = stack[-1], stack[:-1]
+        _OPEN.set(rest)
         if retry is not None:
             reset_lock_retry(retry)
         reset_global_lock(flag)
@@ -105,3 +88,25 @@ class global_lock:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.__exit__(exc_type, exc, tb)
+
+
+@overload
+def global_lock(func: F, /) -> F: ...
+
+
+@overload
+def global_lock(
+    func: None = None, /, *, lock_retry_interval_ms: int | None = None, lock_retry_times: int | None = None
+) -> GlobalLockScope: ...
+
+
+def global_lock(
+    func: Callable[..., Any] | None = None,
+    /,
+    *,
+    lock_retry_interval_ms: int | None = None,
+    lock_retry_times: int | None = None,
+) -> Any:
+    """``with global_lock():`` / ``async with global_lock():`` / ``@global_lock`` / ``@global_lock(...)``."""
+    scope = GlobalLockScope(lock_retry_interval_ms, lock_retry_times)
+    return scope if func is None else scope(func)

@@ -225,3 +225,45 @@ def test_transport_reaches_the_rpc_layer() -> None:
     assert build_config(environ={}).rpc_config().transport == "tcp"
     assert build_config(environ={"SEATA_TRANSPORT_TYPE": "GRPC"}).rpc_config().transport == "grpc"
     assert build_config(environ={}, transport="grpc").rpc_config().transport == "grpc"
+
+
+def test_seata_py_settings_from_env() -> None:
+    config = build_config(
+        environ={"SEATA_PY_TIME_ZONE": "Asia/Shanghai", "SEATA_PY_UNDO_CLASS_PREFIX": "io.seata"}
+    )
+    assert config.time_zone == "Asia/Shanghai"
+    assert config.undo.class_prefix == "io.seata"
+
+
+def test_dotted_spring_keys_null_sections_and_cluster_spelling(tmp_path: Path) -> None:
+    text = """
+seata.client.rm.lock.retry-times: 3
+seata:
+  tx-service-group: g
+  client:
+    tm:
+  service:
+    vgroup-mapping:
+      g: eastDC
+    eastDC:
+      grouplist: "1.2.3.4:8091"
+"""
+    config = build_config(config_file=write(tmp_path, text), environ={})
+    assert config.lock_retry.times == 3
+    assert config.rpc_config().addresses() == ["1.2.3.4:8091"]
+
+
+def test_file_without_a_seata_block_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no top-level 'seata:' block"):
+        build_config(config_file=write(tmp_path, "Seata:\n  application-id: x\n"), environ={})
+
+
+def test_rpc_transport_kwarg_is_refused_and_dataclass_kwargs_are_partial() -> None:
+    with pytest.raises(ConfigError, match="unknown rpc setting 'transport'"):
+        build_config(environ={}, rpc={"transport": "grpc"})
+    config = build_config(
+        environ={"SEATA_CLIENT_RM_LOCK_RETRY_INTERVAL": "50"}, lock_retry=LockRetry(times=5)
+    )
+    assert config.lock_retry == LockRetry(interval_ms=50, times=5)
+    with pytest.raises(ConfigError, match="expected an integer"):
+        build_config(environ={}, lock_retry=LockRetry(times="many"))  # type: ignore[arg-type]

@@ -296,3 +296,138 @@ def test_public_names() -> None:
         "Propagation",
     ):
         assert hasattr(seata_py, name)
+
+
+# -- regressions from review ---------------------------------------------------------------------------------
+
+
+def test_generator_functions_are_refused_at_decoration(tc: FakeBackend) -> None:
+    with pytest.raises(TypeError, match="generator function"):
+
+        @global_transactional(backend=tc, settings=TmSettings())
+        def rows():  # type: ignore[no-untyped-def]
+            yield 1
+
+    with pytest.raises(TypeError, match="generator function"):
+
+        @global_transactional(backend=tc, settings=TmSettings())
+        async def arows():  # type: ignore[no-untyped-def]
+            yield 1
+
+    assert tc.calls == []
+
+
+def test_sync_function_returning_a_coroutine_is_rolled_back(tc: FakeBackend) -> None:
+    async def later() -> None:
+        pass
+
+    @global_transactional(backend=tc, settings=TmSettings())
+    def lazy():  # type: ignore[no-untyped-def]
+        return later()
+
+    with pytest.raises(TypeError, match="outside the global transaction"):
+        lazy()
+    assert tc.kinds() == ["begin", "rollback"]
+
+
+def test_static_and_class_methods(tc: FakeBackend) -> None:
+    class Service:
+        @global_transactional(backend=tc, settings=TmSettings())
+        @staticmethod
+        async def place() -> str | None:
+            return current_xid()
+
+        @global_transactional(backend=tc, settings=TmSettings())
+        @classmethod
+        def cancel(cls) -> tuple[type, str | None]:
+            return cls, current_xid()
+
+    assert asyncio.run(Service.place()) is not None
+    owner, xid = Service.cancel()
+    assert owner is Service and xid is not None
+    assert tc.kinds() == ["begin", "commit", "begin", "commit"]
+
+
+def test_timeout_wins_over_no_rollback_rules(tc: FakeBackend) -> None:
+    with pytest.raises(TransactionTimeoutError), block(tc, timeout_ms=20, no_rollback_for=[KeyError]):
+        time.sleep(0.05)
+        raise KeyError("x")
+    assert tc.kinds() == ["begin", "rollback"]
+
+
+def test_timeout_with_a_failed_rollback_is_reported_as_such(tc: FakeBackend) -> None:
+    tc.rollback_answers = [GlobalStatus.ROLLBACK_FAILED]
+    with pytest.raises(TransactionError, match="ROLLBACK_FAILED") as info, block(tc, timeout_ms=20):
+        time.sleep(0.05)
+    assert not isinstance(info.value, TransactionTimeoutError)
+
+
+def test_decorator_options_survive_many_calls(tc: FakeBackend) -> None:
+    decorator = global_transactional(
+        name="purchase", backend=tc, settings=TmSettings(), no_rollback_for=(e for e in [KeyError])
+    )
+
+    @decorator
+    def first() -> None:
+        raise KeyError("keep")
+
+    @decorator
+    def second() -> None:
+        raise KeyError("keep")
+
+    for fn in (first, first, second):
+        with pytest.raises(KeyError):
+            fn()
+    assert tc.kinds() == ["begin", "commit"] * 3
+
+
+def test_shared_global_lock_instance_across_tasks() -> None:
+    from seata_py.tm.context import global_lock_required
+
+    lock = seata_py.global_lock(lock_retry_times=3)
+
+    async def one() -> bool:
+        async with lock:
+            await asyncio.sleep(0.01)
+            inside = global_lock_required() and lock_retry_override() is not None
+        return inside and not global_lock_required() and lock_retry_override() is None
+
+    async def main() -> list[bool]:
+        return await asyncio.gather(one(), one(), one())
+
+    assert asyncio.run(main()) == [True, True, True]
+
+
+def test_bare_global_lock_decorates_methods() -> None:
+    from seata_py.tm.context import global_lock_required
+
+    class Repo:
+        @seata_py.global_lock
+        def save(self, x: int) -> tuple[int, bool]:
+            return x, global_lock_required()
+
+        @seata_py.global_lock
+        async def asave(self) -> bool:
+            return global_lock_required()
+
+    assert Repo().save(3) == (3, True)
+    assert asyncio.run(Repo().asave()) is True
+    import inspect
+
+    assert inspect.iscoroutinefunction(Repo.asave)
+    assert not global_lock_required()
+
+
+def test_block_closed_from_another_context_restores_cleanly(tc: FakeBackend) -> None:
+    async def stream():  # type: ignore[no-untyped-def]
+        async with block(tc, lock_retry_times=3):
+            yield 1
+            yield 2
+
+    async def main() -> None:
+        agen = stream()
+        assert await agen.__anext__() == 1
+        await asyncio.get_running_loop().create_task(agen.aclose())  # closed by another task
+
+    asyncio.run(main())
+    assert tc.kinds()[0] == "begin"
