@@ -25,6 +25,7 @@ from seata_py.exceptions import (
     SeataError,
     TCUnavailableError,
     TransactionError,
+    TransactionStateError,
     TransactionTimeoutError,
     UnsupportedSQLError,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "SuspendedTransaction",
     "TCUnavailableError",
     "TransactionError",
+    "TransactionStateError",
     "TransactionTimeoutError",
     "UnsupportedSQLError",
     "__version__",
