@@ -21,6 +21,7 @@ XID = "10.0.0.5:8091:42"
 @pytest.fixture
 def factory_restored() -> Iterator[None]:
     original = logging.getLogRecordFactory()
+    uninstall_xid_logging()  # seata_py.init() in an earlier test may have installed it process-wide
     try:
         yield
     finally:
