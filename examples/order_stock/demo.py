@@ -112,7 +112,7 @@ def _create_mysql_databases(dbs: dict[str, Database]) -> None:
     import pymysql
 
     for db in dbs.values():
-        kwargs = db._mysql_kwargs()
+        kwargs = db.mysql_kwargs()
         name = kwargs.pop("database")
         conn = pymysql.connect(**kwargs)
         try:

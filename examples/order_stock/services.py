@@ -24,7 +24,6 @@ import json
 import logging
 import os
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -219,11 +218,10 @@ def main(argv: list[str] | None = None) -> int:
     app = SeataWSGIMiddleware(json_app(routes))
     server = make_server(args.host, args.port, app, server_class=_Server, handler_class=_QuietHandler)
     print(f"{args.service} listening on http://{args.host}:{args.port}", flush=True)
-    stop = threading.Event()
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
-        stop.set()
+        pass
     finally:
         server.server_close()
         seata_py.shutdown()

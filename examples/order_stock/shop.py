@@ -53,7 +53,7 @@ class Database:
     def kind(self) -> str:
         return urlsplit(self.url).scheme
 
-    def _mysql_kwargs(self) -> dict[str, Any]:
+    def mysql_kwargs(self) -> dict[str, Any]:
         parts = urlsplit(self.url)
         return {
             "host": parts.hostname or "127.0.0.1",
@@ -75,7 +75,7 @@ class Database:
         """A connection whose writes inside a global transaction become AT branches."""
         if self.kind == "sqlite":
             return seata_py.connect_sqlite(self.path)
-        return seata_py.connect(**self._mysql_kwargs())
+        return seata_py.connect(**self.mysql_kwargs())
 
     def connect_plain(self) -> Any:
         """A connection seata-py does not touch: for setup and for looking at the data."""
@@ -85,7 +85,7 @@ class Database:
             return sqlite3.connect(self.path)
         import pymysql
 
-        return pymysql.connect(**self._mysql_kwargs())
+        return pymysql.connect(**self.mysql_kwargs())
 
     def undo_log_ddl(self) -> str:
         if self.kind == "sqlite":
