@@ -8,7 +8,6 @@ no-ops and the launcher decides). Commit and rollback are retried on RPC failure
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import logging
 import time
@@ -344,7 +343,6 @@ async def _aretry(what: str, xid: str, attempts: int, call: Callable[[], Awaitab
             log.warning(
                 "global %s failed (attempt %d of %d): %s xid=%s", what, attempt + 1, attempts, exc, xid
             )
-            await asyncio.sleep(0)
     raise TransactionError(
         f"global {what} failed after {max(attempts, 1)} attempts: {last}", xid=xid
     ) from last
