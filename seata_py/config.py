@@ -64,6 +64,14 @@ class UndoSettings:
     compress_threshold: int = 64 * 1024  # client.undo.compress.threshold
     data_validation: bool = True  # client.undo.dataValidation
     only_care_update_columns: bool = True  # client.undo.onlyCareUpdateColumns
+    # The JDBC driver of the Java services sharing the undo_log; it decides DATETIME's Java class
+    # (seata_py.undo.java_values.JavaDriver): connector-j-8 (8.0.23+), connector-j-5, mariadb-connector-j.
+    java_driver: str = "connector-j-8"
+
+    @property
+    def legacy_java_line(self) -> bool:
+        """The Java services run the io.seata client line (<= 2.0), which orders image columns its own way."""
+        return self.class_prefix.rstrip(".") == "io.seata"
 
 
 @dataclass
@@ -178,6 +186,16 @@ def _to_compress_type(value: Any) -> str:
     return text
 
 
+JAVA_DRIVERS = ("connector-j-8", "connector-j-5", "mariadb-connector-j")
+
+
+def _to_java_driver(value: Any) -> str:
+    text = _to_str(value).lower()
+    if text not in JAVA_DRIVERS:
+        raise ValueError(f"expected one of {', '.join(JAVA_DRIVERS)}, got {value!r}")
+    return text
+
+
 def _to_transport(value: Any) -> str:
     text = _to_str(value).lower()
     if text not in {"tcp", "grpc"}:
@@ -238,6 +256,7 @@ _KEYS = [
     _Key("transport.rpc-rm-request-timeout", "rpc.rm_request_timeout", _ms_to_seconds),
     # settings Java does not have, under ``seata.py``
     _Key("py.undo-class-prefix", "undo.class_prefix", _to_str),
+    _Key("py.undo-java-driver", "undo.java_driver", _to_java_driver),
     _Key("py.time-zone", "time_zone", _to_zone),
     _Key("py.send-autocommit-hint", "send_autocommit_hint", _to_bool),
     _Key("py.async-commit-interval", "async_commit_interval", _ms_to_seconds),

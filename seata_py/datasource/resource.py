@@ -81,7 +81,13 @@ class DataSourceResource:
         kept.pop("db", None)
         if "passwd" in kept:
             kept["password"] = kept.pop("passwd")
-        return cls(resource_id or mysql_resource_id(host, port, database), kept, database, config)
+        return cls(
+            resource_id or mysql_resource_id(host, port, database),
+            kept,
+            database,
+            config,
+            MySQLDialect(config.undo.java_driver),
+        )
 
     def connect(self) -> Any:
         """A new plain connection for phase-2 work (no autocommit); call :meth:`begin_write` on it first."""
@@ -106,6 +112,7 @@ class DataSourceResource:
             table_meta=meta,
             zone=self.config.zone,
             only_care_update_columns=self.config.undo.only_care_update_columns,
+            legacy_column_order=self.config.undo.legacy_java_line,
             auto_increment_increment=lambda: self._cached(
                 "_increment", lambda: self.dialect.auto_increment_increment(cursor)
             ),

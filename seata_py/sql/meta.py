@@ -38,20 +38,26 @@ class IndexMeta:
 
 
 def java_hashmap_order(names: Iterable[str]) -> tuple[str, ...]:
-    """The order a java.util.HashMap (16 buckets) iterates these keys in.
+    """The order a ``java.util.HashMap`` built with default settings iterates these keys in.
 
-    Java Seata orders composite primary keys this way in lock keys and undo SQL, so a Python RM must too, or
-    the same row gets a different lock key in each language. Valid up to 12 keys (no resize).
+    Java Seata keeps column names in HashMaps: composite primary keys (lock keys, undo SQL) and, for
+    DELETE images, all columns, so a Python RM must list them the same way. Iteration walks the buckets in
+    index order and each bucket in insertion order (resizing keeps that order), with the table doubled from 16
+    buckets whenever it is more than three quarters full. Bins of 8 and more colliding names in tables of 64
+    and more buckets become trees in Java, whose order this does not model; column names never get there.
     """
+    ordered = list(names)
+    capacity = 16
+    while len(ordered) > capacity * 3 // 4:
+        capacity *= 2
 
     def bucket(name: str) -> int:
         h = 0
         for unit in name.encode("utf-16-be").hex(" ", 2).split():
             h = (31 * h + int(unit, 16)) & 0xFFFFFFFF
         h ^= h >> 16
-        return h & 15
+        return h & (capacity - 1)
 
-    ordered = list(names)
     return tuple(sorted(ordered, key=bucket))  # sorted() is stable: ties keep insertion (index) order
 
 

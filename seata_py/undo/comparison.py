@@ -15,7 +15,8 @@ decoded from JSON and the other freshly read through :func:`seata_py.undo.java_v
 * binary values compare by content, as ``Objects.deepEquals`` does for ``byte[]``;
 * date-times compare as naive wall-clock values, whichever of Timestamp/LocalDateTime/java.util.Date
   carried them;
-* times of day compare to the second, because ``java.sql.Time`` is logged as ``HH:MM:SS``.
+* times of day compare to the second, because ``java.sql.Time`` is logged as ``HH:MM:SS``; a TIME logged as
+  a string in MySQL's own form (how seata-py writes what ``java.sql.Time`` cannot hold) compares exactly.
 """
 
 from __future__ import annotations
@@ -24,12 +25,31 @@ from collections.abc import Hashable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from .java_time import time_of_day_seconds
+from .java_time import interval_from_time, parse_mysql_time, time_of_day_seconds
 from .model import Field, KeyType, Row, TableRecords
+
+_JDBC_TIME = 92  # java.sql.Types.TIME
 
 
 def fields_equal(a: Field, b: Field) -> bool:
-    return a.name.lower() == b.name.lower() and a.type == b.type and _comparable(a) == _comparable(b)
+    if a.name.lower() != b.name.lower() or a.type != b.type:
+        return False
+    if a.type == _JDBC_TIME and (isinstance(a.value, str) or isinstance(b.value, str)):
+        exact_a, exact_b = _exact_time(a.value), _exact_time(b.value)
+        if exact_a is not None and exact_b is not None:
+            return exact_a == exact_b
+    return _comparable(a) == _comparable(b)
+
+
+def _exact_time(value: object) -> timedelta | None:
+    if isinstance(value, str):
+        try:
+            return parse_mysql_time(value)
+        except ValueError:
+            return None
+    if isinstance(value, (time, timedelta)):
+        return interval_from_time(value)
+    return None
 
 
 def rows_equal(old_rows: Sequence[Row], new_rows: Sequence[Row]) -> bool:

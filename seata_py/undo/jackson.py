@@ -29,12 +29,14 @@ from . import java_classes as jc
 from .errors import UndoLogFormatError, UnsupportedUndoValueError
 from .java_numbers import java_bigdecimal_to_string, java_double_to_string, java_float_to_string, to_float32
 from .java_time import (
+    format_mysql_time,
     format_sql_time,
     from_epoch_micros,
     from_sql_date_millis,
     from_timestamp_parts,
     parse_sql_time,
     sql_date_millis,
+    sql_time_carries,
     timestamp_parts,
 )
 from .model import BranchUndoLog, Field, KeyType, Row, SQLType, SQLUndoLog, TableRecords
@@ -76,14 +78,23 @@ def encode_branch_undo_log(
         raise UnsupportedUndoValueError(f"text is not valid Unicode: {exc}") from exc
 
 
-# Jackson escapes only '"', '\\' and control characters, using the short forms where JSON has them and
-# upper-case hex otherwise; everything else (including non-ASCII) is written raw as UTF-8.
+# Jackson escapes '"', '\\' and control characters, using the short forms where JSON has them and upper-case
+# hex otherwise. Other text is raw UTF-8, except characters outside the BMP: Jackson's UTF-8 generator (2.13
+# and 2.17, the versions the two client lines ship with, measured) writes those as an escaped surrogate pair.
 _ESCAPES = {i: f"\\u{i:04X}" for i in range(0x20)}
 _ESCAPES.update({0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"})
 
 
 def _string(text: str) -> str:
-    return '"' + text.translate(_ESCAPES) + '"'
+    escaped = text.translate(_ESCAPES)
+    if escaped.isascii() or max(escaped) <= "\uffff":
+        return '"' + escaped + '"'
+    return '"' + "".join(_surrogate_pair(c) if c > "\uffff" else c for c in escaped) + '"'
+
+
+def _surrogate_pair(char: str) -> str:
+    offset = ord(char) - 0x10000
+    return f"\\u{0xD800 + (offset >> 10):04X}\\u{0xDC00 + (offset & 0x3FF):04X}"
 
 
 class _Writer:
@@ -91,6 +102,7 @@ class _Writer:
         self.prefix = prefix
         self.zone = zone
         self.out: list[str] = []
+        self.before_image = False  # which image is being written decides how TIME values go out
 
     def _open(self, bean: str) -> None:
         self.out.append('{"@class":' + _string(f"{self.prefix}.{bean}"))
@@ -116,8 +128,10 @@ class _Writer:
         self.out.append(
             f',"sqlType":{_string(sql_type)},"tableName":{_string(item.table_name)},"beforeImage":'
         )
+        self.before_image = True
         self.table_records(item.before_image)
         self.out.append(',"afterImage":')
+        self.before_image = False
         self.table_records(item.after_image)
         self.out.append("}")
 
@@ -151,6 +165,14 @@ class _Writer:
             return "null"
         if java_class is None or java_class in jc.NATURAL:
             return self._natural(value, java_class)
+        if (
+            java_class == jc.SQL_TIME
+            and isinstance(value, (time, timedelta))
+            and not sql_time_carries(value, exact=self.before_image)
+        ):
+            # java.sql.Time would lose the fraction (or the day) Java itself loses; as a String in MySQL's
+            # own form Java still reads the row, and seata-py restores the exact value.
+            return _string(format_mysql_time(value))
         return f"[{_string(java_class)},{self._payload(value, java_class)}]"
 
     def _natural(self, value: Any, java_class: str | None) -> str:

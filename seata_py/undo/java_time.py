@@ -92,6 +92,53 @@ def format_sql_time(value: time | timedelta) -> str:
     return f"{sign}{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
+def format_mysql_time(value: time | timedelta) -> str:
+    """MySQL's own text for a TIME value, fraction and sign included (``-01:02:03.000004``, ``838:59:59``)."""
+    if isinstance(value, time):
+        value = interval_from_time(value)
+    negative = value < timedelta(0)
+    magnitude = -value if negative else value
+    seconds = magnitude.days * _SECONDS_PER_DAY + magnitude.seconds
+    text = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    if magnitude.microseconds:
+        text += f".{magnitude.microseconds:06d}"
+    return ("-" if negative else "") + text
+
+
+def parse_mysql_time(text: str) -> timedelta:
+    """Inverse of :func:`format_mysql_time` (also reads ``HH:MM:SS`` and fractions of 1 to 6 digits)."""
+    negative = text.startswith("-")
+    body = text[1:] if negative else text
+    whole, _, fraction = body.partition(".")
+    parts = whole.split(":")
+    if (
+        len(parts) != 3
+        or not all(p.isdigit() and p.isascii() for p in parts)
+        or (fraction and not (fraction.isdigit() and fraction.isascii() and len(fraction) <= 6))
+    ):
+        raise ValueError(f"not a MySQL TIME: {text!r}")
+    hours, minutes, seconds = (int(p) for p in parts)
+    if minutes > 59 or seconds > 59:
+        raise ValueError(f"not a MySQL TIME: {text!r}")
+    interval = timedelta(
+        hours=hours, minutes=minutes, seconds=seconds, microseconds=int(fraction.ljust(6, "0") or 0)
+    )
+    return -interval if negative else interval
+
+
+def sql_time_carries(value: time | timedelta, *, exact: bool) -> bool:
+    """Whether ``java.sql.Time`` (logged as ``HH:MM:SS``) holds ``value`` well enough.
+
+    Java parses nothing else back, so a value outside a day never fits. ``exact=False`` accepts values
+    whose fraction is below a millisecond: Connector/J reads those as a Time of whole seconds, so an after
+    image written that way passes Java's dirty check; a before image needs the exact value.
+    """
+    interval = interval_from_time(value)
+    if not timedelta(0) <= interval < timedelta(days=1):
+        return False
+    return interval.microseconds == 0 if exact else interval.microseconds < 1000
+
+
 def parse_sql_time(text: str) -> time | timedelta:
     """Read ``HH:MM:SS``: a ``time`` within a day, otherwise the MySQL interval as a ``timedelta``."""
     negative = text.startswith("-")

@@ -1,14 +1,15 @@
 """Python column values (as pymysql returns them) ↔ undo-log fields typed the way Java would hold them.
 
-A Java RM reads column values with MySQL Connector/J's ``getObject`` and writes them into the undo log with
-their Java class; during rollback it compares those values with fresh ones using ``Objects.deepEquals``.
-For Python- and Java-written logs to be interchangeable, :func:`to_field` picks the same Java class
-Connector/J 8 (default settings) would produce, and :func:`to_db_param` turns a field back into something
+A Java RM reads column values with the JDBC driver's ``getObject`` and writes them into the undo log with
+their Java class; during rollback it compares the logged after image with fresh values using ``Objects.deepEquals``,
+so a field whose class differs from what the driver hands back is "dirty" to Java even when the value is the
+same. :func:`to_field` therefore picks the class the Java services' driver produces (measured against the real
+Java client, see README "Java compatibility"), and :func:`to_db_param` turns a field back into something
 pymysql binds so that the column ends up holding the original value.
 
-Connector/J defaults assumed: ``tinyInt1isBit=true`` (TINYINT(1) → Boolean), ``yearIsDateType=true``
-(YEAR → java.sql.Date), DATETIME → java.sql.Timestamp (Connector/J ≤ 8.0.22; newer versions return
-LocalDateTime, which decodes to the same Python value and compares equal, see :mod:`.comparison`).
+The classes depend on the driver in one place, DATETIME (:class:`JavaDriver`); everything else is what MySQL
+Connector/J 5.1 and 8 agree on with default settings: ``tinyInt1isBit=true`` (TINYINT(1) → Boolean),
+``yearIsDateType=true`` (YEAR → java.sql.Date), INT UNSIGNED → Long, BIGINT UNSIGNED → BigInteger.
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ from . import java_classes as jc
 from .comparison import fields_equal, records_equal, rows_equal
 from .errors import UnsupportedUndoValueError
 from .java_numbers import java_double_to_string, java_float_to_string, to_float32
-from .java_time import interval_from_time, time_from_interval, to_naive_local
+from .java_time import interval_from_time, parse_mysql_time, time_from_interval, to_naive_local
 from .model import Field, KeyType
 
 __all__ = [
     "ColumnKind",
+    "JavaDriver",
     "column_kind",
     "fields_equal",
     "java_double_string",
@@ -40,6 +42,23 @@ __all__ = [
 
 # Lock keys and other text that Java builds with String.valueOf(double) need the same digits.
 java_double_string = java_double_to_string
+
+
+class JavaDriver(str, enum.Enum):
+    """The JDBC driver of the Java services that share the database (setting ``undo.java_driver``).
+
+    Only DATETIME differs: Connector/J 8.0.23 and later return ``java.time.LocalDateTime`` for it, older
+    Connector/J (5.1, 8.0.0-8.0.22) and MariaDB Connector/J return ``java.sql.Timestamp``. TIMESTAMP is a
+    ``java.sql.Timestamp`` for all of them.
+    """
+
+    CONNECTOR_J_8 = "connector-j-8"
+    CONNECTOR_J_5 = "connector-j-5"
+    MARIADB = "mariadb-connector-j"
+
+    @property
+    def datetime_class(self) -> str:
+        return jc.LOCAL_DATE_TIME if self is JavaDriver.CONNECTOR_J_8 else jc.SQL_TIMESTAMP
 
 
 class ColumnKind(enum.Enum):
@@ -57,6 +76,7 @@ class ColumnKind(enum.Enum):
     STRING = "String"
     DATE = "java.sql.Date"
     TIME = "java.sql.Time"
+    DATETIME = "java.time.LocalDateTime or java.sql.Timestamp, by driver"
     TIMESTAMP = "java.sql.Timestamp"
     YEAR = "java.sql.Date from YEAR"
 
@@ -101,7 +121,6 @@ _STRINGS = frozenset(
         "inet6",
     }
 )
-_DATETIMES = frozenset({"datetime", "timestamp"})
 
 
 def column_kind(column: ColumnMeta) -> ColumnKind:
@@ -131,7 +150,9 @@ def column_kind(column: ColumnMeta) -> ColumnKind:
         return ColumnKind.DATE
     if data_type == "time":
         return ColumnKind.TIME
-    if data_type in _DATETIMES:
+    if data_type == "datetime":
+        return ColumnKind.DATETIME
+    if data_type == "timestamp":
         return ColumnKind.TIMESTAMP
     if data_type == "year":
         return ColumnKind.YEAR
@@ -140,8 +161,14 @@ def column_kind(column: ColumnMeta) -> ColumnKind:
     )
 
 
-def to_field(column: ColumnMeta, value: Any, key_type: KeyType, zone: tzinfo | None) -> Field:
-    """The undo-log field Java would write for ``value`` read from ``column``.
+def to_field(
+    column: ColumnMeta,
+    value: Any,
+    key_type: KeyType,
+    zone: tzinfo | None,
+    driver: JavaDriver = JavaDriver.CONNECTOR_J_8,
+) -> Field:
+    """The undo-log field Java would write for ``value`` read from ``column`` through ``driver``.
 
     ``zone`` only matters for timezone-aware datetimes, which are converted to wall-clock time there (pymysql
     itself returns naive values). Raises :class:`UnsupportedUndoValueError` for values Java could not hold.
@@ -151,6 +178,8 @@ def to_field(column: ColumnMeta, value: Any, key_type: KeyType, zone: tzinfo | N
     kind = column_kind(column)
     try:
         normalized, java_class = _CONVERTERS[kind](value, zone)
+        if kind is ColumnKind.DATETIME:
+            java_class = driver.datetime_class
     except (TypeError, ValueError, ArithmeticError) as exc:
         if isinstance(exc, UnsupportedUndoValueError):
             raise UnsupportedUndoValueError(f"column {column.name!r}: {exc}") from exc
@@ -178,6 +207,9 @@ def to_db_param(column: ColumnMeta, field: Field) -> Any:
         return value.year
     if kind is ColumnKind.TIME and isinstance(value, (time, timedelta)):
         return interval_from_time(value)
+    if kind is ColumnKind.TIME and isinstance(value, str):
+        # what java.sql.Time cannot hold is logged as MySQL's own text; reading it checks the form
+        return parse_mysql_time(value)
     if kind is ColumnKind.FLOAT and isinstance(value, float):
         # The shortest text of the float32 parses to the double MySQL prints for a FLOAT column.
         return float(java_float_to_string(value))
@@ -322,6 +354,7 @@ _CONVERTERS = {
     ColumnKind.STRING: _string,
     ColumnKind.DATE: _date,
     ColumnKind.TIME: _time,
+    ColumnKind.DATETIME: _timestamp,
     ColumnKind.TIMESTAMP: _timestamp,
     ColumnKind.YEAR: _year,
 }

@@ -15,7 +15,7 @@ from seata_py.sql.dialects.mysql_jdbc_types import jdbc_type
 from seata_py.sql.errors import TableMetaError
 from seata_py.sql.meta import ColumnMeta, IndexMeta, TableMeta
 from seata_py.undo.ddl import mysql_undo_log_ddl
-from seata_py.undo.java_values import to_db_param, to_field
+from seata_py.undo.java_values import JavaDriver, to_db_param, to_field
 from seata_py.undo.model import Field, KeyType
 
 ER_BAD_FIELD_ERROR = 1054  # "Unknown column 'x' in 'field list'"
@@ -62,13 +62,17 @@ class MySQLDialect(Dialect):
     sqlglot_dialect: ClassVar[str] = "mysql"
     driver_errors: ClassVar[tuple[type[BaseException], ...]] = (pymysql.err.Error,)
 
+    def __init__(self, java_driver: JavaDriver | str = JavaDriver.CONNECTOR_J_8) -> None:
+        # The Java services' JDBC driver decides the class of some undo values (see JavaDriver).
+        self.java_driver = JavaDriver(java_driver)
+
     def quote(self, identifier: str) -> str:
         return "`" + identifier.replace("`", "``") + "`"
 
     # -- values --------------------------------------------------------------------------------------------
 
     def to_field(self, column: ColumnMeta, value: Any, key_type: KeyType, zone: tzinfo | None) -> Field:
-        return to_field(column, value, key_type, zone)
+        return to_field(column, value, key_type, zone, self.java_driver)
 
     def to_db_param(self, column: ColumnMeta, field: Field) -> Any:
         return to_db_param(column, field)

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from seata_py.exceptions import SeataError
 from seata_py.sql.dialects.base import Dialect
-from seata_py.sql.meta import TableMeta
+from seata_py.sql.meta import TableMeta, java_hashmap_order
 from seata_py.sql.statements import Fragment, TableRef
 from seata_py.undo.model import KeyType, Row, SQLUndoLog, TableRecords
 
@@ -70,6 +70,8 @@ class Environment:
     table_meta: Callable[[TableRef], TableMeta]
     zone: tzinfo | None = None
     only_care_update_columns: bool = True
+    # Which Java client line's image column order to write (measured: 2.0.0 and 2.5.0, see need_columns).
+    legacy_column_order: bool = False
     auto_increment_increment: Callable[[], int] = lambda: 1
     last_insert_id: Callable[[], int | None] = lambda: None  # see Dialect.last_insert_id
 
@@ -124,17 +126,34 @@ class Environment:
         return ", ".join(self.dialect.select_column(c, qualifier) for c in columns)
 
     def need_columns(self, meta: TableMeta, touched: Iterable[str]) -> list[str]:
-        """Java's image column set: touched columns + PK + ON UPDATE columns, case-insensitively sorted."""
+        """Java's image columns for an INSERT or UPDATE touching ``touched``, in the order Java lists them.
+
+        The set: touched columns + primary key + ON UPDATE columns (all columns when
+        client.undo.onlyCareUpdateColumns is off). The order differs between client lines: 2.1+ sorts names
+        case-insensitively; 2.0 puts the primary key first (unless every key column is touched), then the
+        touched columns as the statement names them, then the ON UPDATE columns.
+        """
         if not self.only_care_update_columns:
-            names = {c.name for c in meta.columns}
-        else:
-            names = {meta.column(c).name for c in touched}
-            names.update(meta.primary_key)
-            names.update(meta.on_update_columns)
-        return sorted(names, key=str.lower)
+            names = self.java_all_columns(meta)
+            return names if self.legacy_column_order else sorted(names, key=str.lower)
+        named: dict[str, str] = {}
+        for column in touched:
+            name = meta.column(column).name
+            named.setdefault(name.lower(), name)
+        on_update = [c for c in java_hashmap_order(meta.on_update_columns) if c.lower() not in named]
+        if not self.legacy_column_order:
+            every = {**named, **{p.lower(): p for p in meta.primary_key}, **{c.lower(): c for c in on_update}}
+            return sorted(every.values(), key=str.lower)
+        keys = [] if all(p.lower() in named for p in meta.primary_key) else list(meta.primary_key_java_order)
+        return [*keys, *(n for n in named.values() if n not in keys), *on_update]
 
     def all_columns(self, meta: TableMeta) -> list[str]:
+        """Every column in table order (what an INSERT without a column list gives values for)."""
         return [c.name for c in meta.columns]
+
+    def java_all_columns(self, meta: TableMeta) -> list[str]:
+        """Every column in the order Java's table metadata (a HashMap) lists them, as DELETE images do."""
+        return list(java_hashmap_order(c.name for c in meta.columns))
 
     def select_by_primary_keys(
         self,

@@ -12,7 +12,7 @@ from seata_py.undo.model import SQLType, SQLUndoLog, TableRecords
 def run_delete(env: Environment, stmt: DeleteStatement, args: Any, run_user: RunUser) -> Outcome:
     table = stmt.table
     meta = env.table_meta(table)
-    columns = env.select_list(env.all_columns(meta), table.qualifier)
+    columns = env.select_list(env.java_all_columns(meta), table.qualifier)
     source, params = filtered_source(env, stmt, args)
     before = env.records(meta, f"SELECT {columns}{source}{env.for_update}", params)
 

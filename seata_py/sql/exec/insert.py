@@ -160,7 +160,10 @@ def run_insert(env: Environment, stmt: InsertStatement, args: Any, run_user: Run
     else:
         first = _first_generated_id(env, stmt, keys, result)
         resolve_generated(keys, len(stmt.rows), first, env.auto_increment_increment())
-    image_columns = env.need_columns(meta, columns)
+    # Java lists an INSERT without a column list by its table metadata, not by the values' positions.
+    image_columns = env.need_columns(
+        meta, columns if stmt.columns is not None else env.java_all_columns(meta)
+    )
     after = env.select_by_primary_keys(
         meta, env.table_sql(table), image_columns, key_rows(meta, keys, len(stmt.rows), env)
     )

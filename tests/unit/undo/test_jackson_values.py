@@ -50,7 +50,8 @@ def _decoded_field(data: bytes, zone: tzinfo | None = UTC) -> Field:
 BOTH_WAYS = [
     ("null", None, None),
     ('"text"', None, "text"),
-    ('"é中😀"', None, "é中😀"),
+    # Jackson's UTF-8 generator escapes characters outside the BMP as a surrogate pair (measured, 2.13/2.17)
+    ('"é中\\uD83D\\uDE00"', None, "é中😀"),
     ('"q\\"b\\\\s/\\n\\t\\r\\b\\f\\u0001\\u001F\x7f"', None, 'q"b\\s/\n\t\r\b\f\x01\x1f\x7f'),
     ("7", None, 7),
     ("-2147483648", None, -(2**31)),
@@ -95,8 +96,6 @@ BOTH_WAYS = [
     ),
     ('["java.sql.Date",1704153600000]', jc.SQL_DATE, date(2024, 1, 2)),
     ('["java.sql.Time","03:04:05"]', jc.SQL_TIME, time(3, 4, 5)),
-    ('["java.sql.Time","25:00:00"]', jc.SQL_TIME, timedelta(hours=25)),
-    ('["java.sql.Time","-01:00:01"]', jc.SQL_TIME, -timedelta(hours=1, seconds=1)),
     ('["java.util.Date",1704164645000]', jc.UTIL_DATE, datetime(2024, 1, 2, 3, 4, 5)),
     ('["java.time.LocalDate",[2024,1,2]]', jc.LOCAL_DATE, date(2024, 1, 2)),
     ('["java.time.LocalTime",[3,4,5]]', jc.LOCAL_TIME, time(3, 4, 5)),
@@ -127,6 +126,9 @@ def test_value_is_read_back(token: str, java_class: str | None, value: object) -
 
 # Tokens Java (or another Jackson configuration) can write that read to a value re-written differently.
 READ_ONLY = [
+    # written by older seata-py; now such TIME values go out as MySQL text (Java cannot parse these back)
+    ('["java.sql.Time","25:00:00"]', jc.SQL_TIME, timedelta(hours=25)),
+    ('["java.sql.Time","-01:00:01"]', jc.SQL_TIME, -timedelta(hours=1, seconds=1)),
     # JavaTimeModule's LocalDateTime array, with trailing zero parts dropped
     (
         '["java.time.LocalDateTime",[2024,1,2,3,4,5,123456000]]',
