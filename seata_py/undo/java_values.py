@@ -1,11 +1,11 @@
 """Python column values (as pymysql returns them) ↔ undo-log fields typed the way Java would hold them.
 
 A Java RM reads column values with the JDBC driver's ``getObject`` and writes them into the undo log with
-their Java class; during rollback it compares the logged after image with fresh values using ``Objects.deepEquals``,
-so a field whose class differs from what the driver hands back is "dirty" to Java even when the value is the
-same. :func:`to_field` therefore picks the class the Java services' driver produces (measured against the real
-Java client, see README "Java compatibility"), and :func:`to_db_param` turns a field back into something
-pymysql binds so that the column ends up holding the original value.
+their Java class; during rollback it compares the logged after image with fresh values using
+``Objects.deepEquals``, so a field whose class differs from what the driver hands back is "dirty" to Java even
+when the value is the same. :func:`to_field` therefore picks the class the Java services' driver produces
+(measured against the real Java client, see README "Java compatibility"), and :func:`to_db_param` turns a
+field back into something pymysql binds so that the column ends up holding the original value.
 
 The classes depend on the driver in one place, DATETIME (:class:`JavaDriver`); everything else is what MySQL
 Connector/J 5.1 and 8 agree on with default settings: ``tinyInt1isBit=true`` (TINYINT(1) → Boolean),
