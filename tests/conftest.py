@@ -127,11 +127,13 @@ def mysql_server() -> Iterator[mariadb.MySQLServer]:
     server.stop()
 
 
-@pytest.fixture(scope="session", params=_tc_kinds())
-def seata_tc(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """The TC under test: ``.host``, ``.port``, ``.address``, ``.origin``, ``.transport``, ``.restartable``,
-    ``.kill()``, ``.start_again()``, ``.log_tail()``, ``.stop()``."""
-    kind = request.param
+_TCS: dict[str, Any] = {}  # kind -> server: one per kind for the whole session, shared by every fixture
+
+
+def provide_tc(kind: str) -> Any:
+    """The session's TC of ``kind``, started on first use and stopped when the session ends."""
+    if kind in _TCS:
+        return _TCS[kind]
     started = time.monotonic()
     server: Any
     if kind in EMBEDDED_KINDS:
@@ -146,7 +148,29 @@ def seata_tc(request: pytest.FixtureRequest) -> Iterator[Any]:
         except (ServiceUnavailable, OSError) as exc:
             _unavailable("Seata server", exc)
         _started("Seata TC (seata-server)", started, server.origin)
+    _TCS[kind] = server
+    return server
+
+
+@pytest.fixture(scope="session", params=_tc_kinds())
+def seata_tc(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The TC under test: ``.host``, ``.port``, ``.address``, ``.origin``, ``.transport``, ``.restartable``,
+    ``.kill()``, ``.start_again()``, ``.log_tail()``, ``.stop()``."""
+    kind = request.param
+    server = provide_tc(kind)
     assert server.transport == TC_TRANSPORTS[kind]
     assert os.environ.get(TRANSPORT_ENV) == server.transport  # set by pytest_runtest_setup
     yield server
-    server.stop()
+
+
+@pytest.fixture(scope="session")
+def real_seata_server() -> Any:
+    """The real Seata server alone (the cross-language tests: the Java client speaks the classic protocol)."""
+    return provide_tc("seata-server")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_tcs() -> Iterator[None]:
+    yield
+    while _TCS:
+        _TCS.popitem()[1].stop()

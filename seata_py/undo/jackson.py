@@ -204,10 +204,11 @@ class _Writer:
                 raise TypeError("a BigDecimal needs a Decimal")
             return java_bigdecimal_to_string(Decimal(value))
         if java_class in (jc.SQL_TIMESTAMP, jc.LOCAL_DATE_TIME):
-            millis, nanos = timestamp_parts(_require_datetime(value), self.zone)
+            julian = java_class == jc.SQL_TIMESTAMP  # java.time counts days proleptically
+            millis, nanos = timestamp_parts(_require_datetime(value), self.zone, julian)
             return str(millis) if nanos % _NANOS_PER_MILLI == 0 else f"[{millis},{nanos}]"
         if java_class == jc.UTIL_DATE:
-            return str(timestamp_parts(_require_datetime(value), self.zone)[0])
+            return str(timestamp_parts(_require_datetime(value), self.zone, julian=True)[0])
         if java_class == jc.SQL_DATE:
             return str(sql_date_millis(_require_date(value), self.zone))
         if java_class == jc.SQL_TIME:
@@ -489,7 +490,7 @@ class _Reader:
             _fail(f"{where}: {number} is not a BigDecimal")
         return number.copy_abs() if number.is_zero() else number
 
-    def _timestamp(self, payload: Any, where: str) -> Any:
+    def _timestamp(self, payload: Any, where: str, julian: bool = True) -> Any:
         if isinstance(payload, list):
             if len(payload) != 2:
                 _fail(f"{where}: expected epochMillis or [epochMillis, nanos], got {_describe(payload)}")
@@ -498,8 +499,8 @@ class _Reader:
             if not 0 <= nanos <= 999_999_999:
                 _fail(f"{where}: nanos {nanos} out of range")
             # Java builds Timestamp(millis) and then replaces the fraction of the second with nanos.
-            return from_timestamp_parts(millis, nanos, self.zone)
-        return from_epoch_micros(_integer(payload, jc.LONG, where) * 1000, self.zone)
+            return from_timestamp_parts(millis, nanos, self.zone, julian)
+        return from_epoch_micros(_integer(payload, jc.LONG, where) * 1000, self.zone, julian)
 
     def _local_date_time(self, payload: Any, where: str) -> Any:
         if isinstance(payload, str):
@@ -513,10 +514,10 @@ class _Reader:
             if not 0 <= nanos <= 999_999_999:
                 _fail(f"{where}: nanos {nanos} out of range")
             return datetime(year, month, day, hour, minute, second, nanos // 1000)
-        return self._timestamp(payload, where)
+        return self._timestamp(payload, where, julian=False)
 
     def _util_date(self, payload: Any, where: str) -> Any:
-        return from_epoch_micros(_integer(payload, jc.LONG, where) * 1000, self.zone)
+        return from_epoch_micros(_integer(payload, jc.LONG, where) * 1000, self.zone, julian=True)
 
     def _sql_date(self, payload: Any, where: str) -> Any:
         if isinstance(payload, str):  # Jackson also reads "yyyy-MM-dd"

@@ -1,7 +1,11 @@
 """Date/time values as Java's ``java.sql``/``java.time`` classes carry them in an undo log.
 
 Java turns a wall-clock DATETIME/TIMESTAMP/DATE into epoch milliseconds in the JVM default zone, so reading
-or writing those numbers needs a zone. ``zone=None`` means the local system zone, as a JVM started without
+or writing those numbers needs a zone. The legacy classes (``java.sql.Date``, ``java.sql.Timestamp``,
+``java.util.Date``) count days in Java's hybrid calendar, Julian before 1582-10-15, while ``java.time`` (and
+Python) use the proleptic Gregorian calendar: ``julian=True`` selects the legacy reckoning (measured: Java's
+``java.sql.Date`` for 1000-01-01 is 5 days after the proleptic one; 1582-10-04 and 1582-10-15 are
+consecutive days). ``zone=None`` means the local system zone, as a JVM started without
 ``-Duser.timezone`` would use. Values handed around in Python stay naive wall-clock datetimes, exactly what
 pymysql returns and accepts.
 """
@@ -22,8 +26,39 @@ def to_naive_local(value: datetime, zone: tzinfo | None) -> datetime:
     return value.astimezone(zone).replace(tzinfo=None)
 
 
-def epoch_micros(value: datetime, zone: tzinfo | None) -> int:
-    """Microseconds since the epoch of a wall-clock time in ``zone`` (earlier instant when ambiguous)."""
+_GREGORIAN_CUTOVER = date(1582, 10, 15)  # the first Gregorian day of Java's hybrid calendar
+_JDN_OF_ORDINAL_ZERO = 1_721_425  # Julian day number of the day before proleptic 0001-01-01
+
+
+def _julian_shift_days(day: date) -> int:
+    """Days to add to the proleptic reading of the fields ``day`` to get Java's hybrid reading."""
+    if day >= _GREGORIAN_CUTOVER:
+        return 0
+    a = (14 - day.month) // 12
+    y = day.year + 4800 - a
+    m = day.month + 12 * a - 3
+    julian_day_number = day.day + (153 * m + 2) // 5 + 365 * y + y // 4 - 32083
+    return julian_day_number - _JDN_OF_ORDINAL_ZERO - day.toordinal()
+
+
+def _julian_fields(proleptic: datetime) -> datetime:
+    """The hybrid calendar's fields for an instant whose proleptic wall-clock time is ``proleptic``."""
+    if proleptic.date() >= _GREGORIAN_CUTOVER:
+        return proleptic
+    julian_day_number = proleptic.toordinal() + _JDN_OF_ORDINAL_ZERO
+    c = julian_day_number + 32082
+    d = (4 * c + 3) // 1461
+    e = c - 1461 * d // 4
+    m = (5 * e + 2) // 153
+    day = e - (153 * m + 2) // 5 + 1
+    month = m + 3 - 12 * (m // 10)
+    year = d - 4800 + m // 10
+    return proleptic.replace(year=year, month=month, day=day)
+
+
+def epoch_micros(value: datetime, zone: tzinfo | None, julian: bool = False) -> int:
+    """Microseconds since the epoch of a wall-clock time in ``zone`` (earlier instant when ambiguous);
+    ``julian``: the fields are Java's hybrid calendar's."""
     if value.tzinfo is not None:
         aware = value
     elif zone is not None:
@@ -31,40 +66,44 @@ def epoch_micros(value: datetime, zone: tzinfo | None) -> int:
     else:
         aware = value.astimezone()  # naive astimezone() interprets the value in the system zone
     delta = aware - _EPOCH
-    return (delta.days * _SECONDS_PER_DAY + delta.seconds) * _MICROS_PER_SECOND + delta.microseconds
+    micros = (delta.days * _SECONDS_PER_DAY + delta.seconds) * _MICROS_PER_SECOND + delta.microseconds
+    if julian:
+        micros += _julian_shift_days(value.date()) * _SECONDS_PER_DAY * _MICROS_PER_SECOND
+    return micros
 
 
-def from_epoch_micros(micros: int, zone: tzinfo | None) -> datetime:
-    """The naive wall-clock time in ``zone`` of an epoch instant."""
-    return (_EPOCH + timedelta(microseconds=micros)).astimezone(zone).replace(tzinfo=None)
+def from_epoch_micros(micros: int, zone: tzinfo | None, julian: bool = False) -> datetime:
+    """The naive wall-clock time in ``zone`` of an epoch instant (``julian``: in Java's hybrid calendar)."""
+    wall = (_EPOCH + timedelta(microseconds=micros)).astimezone(zone).replace(tzinfo=None)
+    return _julian_fields(wall) if julian else wall
 
 
-def timestamp_parts(value: datetime, zone: tzinfo | None) -> tuple[int, int]:
+def timestamp_parts(value: datetime, zone: tzinfo | None, julian: bool = False) -> tuple[int, int]:
     """``(Timestamp.getTime(), Timestamp.getNanos())``: epoch millis and the full nanoseconds of the second.
 
     Java floors to whole seconds before adding the fraction, so instants before 1970 still get a
     non-negative ``nanos`` and millis rounded towards minus infinity.
     """
-    micros = epoch_micros(value, zone)
+    micros = epoch_micros(value, zone, julian)
     nanos = (micros % _MICROS_PER_SECOND) * 1000
     return micros // 1000, nanos
 
 
-def from_timestamp_parts(millis: int, nanos: int, zone: tzinfo | None) -> datetime:
+def from_timestamp_parts(millis: int, nanos: int, zone: tzinfo | None, julian: bool = False) -> datetime:
     """Inverse of :func:`timestamp_parts`; nanoseconds below a microsecond are dropped (Python's limit)."""
     if not 0 <= nanos <= 999_999_999:
         raise ValueError(f"nanos out of range: {nanos}")
     seconds = millis // 1000
-    return from_epoch_micros(seconds * _MICROS_PER_SECOND + nanos // 1000, zone)
+    return from_epoch_micros(seconds * _MICROS_PER_SECOND + nanos // 1000, zone, julian)
 
 
 def sql_date_millis(value: date, zone: tzinfo | None) -> int:
     """``java.sql.Date.getTime()``: the epoch millis of local midnight that day."""
-    return epoch_micros(datetime(value.year, value.month, value.day), zone) // 1000
+    return epoch_micros(datetime(value.year, value.month, value.day), zone, julian=True) // 1000
 
 
 def from_sql_date_millis(millis: int, zone: tzinfo | None) -> date:
-    return from_epoch_micros(millis * 1000, zone).date()
+    return from_epoch_micros(millis * 1000, zone, julian=True).date()
 
 
 def time_of_day_seconds(value: time | timedelta) -> int:

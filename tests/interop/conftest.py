@@ -1,0 +1,119 @@
+"""Cross-language fixtures: the real Seata server, MariaDB, and per test a fresh database shared by a Java
+agent (the real Seata Java client, both client lines) and a Python agent (a seata-py service process)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pymysql
+import pytest
+
+from seata_py.undo.ddl import mysql_undo_log_ddl
+from tests.conftest import WORKDIR, _unavailable
+from tests.infra import java_client
+from tests.infra.common import ServiceUnavailable
+from tests.infra.mariadb import MySQLServer
+from tests.infra.pipe_agent import PyAgent
+
+pytestmark = pytest.mark.integration
+
+_COUNTER = itertools.count(1)
+
+
+@pytest.fixture(scope="session", params=sorted(java_client.LINES))
+def client_line(request: pytest.FixtureRequest) -> java_client.ClientLine:
+    line = java_client.LINES[request.param]
+    try:
+        java_client.compiled(line)  # resolve and compile once, outside any test's timing
+    except (ServiceUnavailable, OSError) as exc:
+        _unavailable(f"the Java client {line.version}", exc)
+    return line
+
+
+@dataclass
+class SharedDatabase:
+    """One database both languages write to; ``jdbc_url`` gives Java the resourceId seata-py forms."""
+
+    server: MySQLServer
+    name: str
+
+    @property
+    def jdbc_url(self) -> str:
+        return f"jdbc:mysql://{self.server.host}:{self.server.port}/{self.name}"
+
+    def connect_kwargs(self) -> dict[str, Any]:
+        return self.server.connect_kwargs(self.name)
+
+    def run(self, *statements: str | tuple[str, Any]) -> list[tuple[Any, ...]]:
+        conn = pymysql.connect(**self.connect_kwargs(), autocommit=True)
+        rows: list[tuple[Any, ...]] = []
+        try:
+            with conn.cursor() as cur:
+                for statement in statements:
+                    sql, args = (statement, None) if isinstance(statement, str) else statement
+                    cur.execute(sql, args)
+                    rows = list(cur.fetchall())
+        finally:
+            conn.close()
+        return rows
+
+    def snapshot(self, table: str, key: str = "id") -> list[tuple[Any, ...]]:
+        return self.run(f"SELECT * FROM `{table}` ORDER BY `{key}`")
+
+    def undo_rows(self, xid: str) -> list[tuple[Any, ...]]:
+        return self.run(
+            (
+                "SELECT branch_id, log_status, rollback_info FROM undo_log WHERE xid = %s ORDER BY branch_id",
+                [xid],
+            )
+        )
+
+
+@pytest.fixture
+def make_db(mysql_server: MySQLServer) -> Callable[..., SharedDatabase]:
+    def make(*ddl: str) -> SharedDatabase:
+        name = f"xl_{os.getpid()}_{next(_COUNTER)}"
+        mysql_server.create_database(name)
+        db = SharedDatabase(mysql_server, name)
+        db.run(mysql_undo_log_ddl(), *ddl)
+        return db
+
+    return make
+
+
+@pytest.fixture
+def agents(
+    real_seata_server: Any, client_line: java_client.ClientLine, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Any]]:
+    """``agents("java")`` / ``agents("python")`` start one agent of that language for this test."""
+    started: list[Any] = []
+    workdir = WORKDIR / "interop" / request.node.name.replace("/", "_")[:80]
+
+    def start(language: str, name: str | None = None) -> Any:
+        application = name or f"{language}-{len(started) + 1}"
+        agent: Any
+        if language == "java":
+            agent = java_client.JavaAgent(client_line, real_seata_server.address, Path(workdir), application)
+        else:
+            settings = {
+                "SEATA_PY_UNDO_CLASS_PREFIX": client_line.undo_class_prefix,
+                "SEATA_CLIENT_RM_LOCK_RETRY_INTERVAL": "20",
+                "SEATA_CLIENT_RM_LOCK_RETRY_TIMES": "25",
+                "SEATA_CLIENT_TM_ROLLBACK_RETRY_COUNT": "1",
+                "SEATA_CLIENT_TM_COMMIT_RETRY_COUNT": "1",
+            }
+            agent = PyAgent(real_seata_server.address, Path(workdir), application, settings)
+        started.append(agent)
+        try:
+            return agent.start()
+        except (ServiceUnavailable, OSError) as exc:
+            _unavailable(f"the {agent.kind}", exc)
+
+    yield start
+    for agent in started:
+        agent.stop()

@@ -1,0 +1,251 @@
+"""One database, one undo_log, one global transaction, two languages: the real Seata Java client (both client
+lines) and seata-py against the real Seata server and MariaDB, each asserting the data row by row.
+
+Every test starts its own agents (processes) and its own database, so a rollback can only be done by the RM the
+test means: when the writing process is killed, the TC hands its branch to the other language's RM of the same
+resourceId.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.infra.pipe_agent import AgentError
+
+from .conftest import SharedDatabase
+from .types_schema import TYPES_DDL, branch_statements, seed
+
+pytestmark = pytest.mark.integration
+
+ROLLED_BACK = {"rollbacked", "finished"}  # statuses as tests.infra.pipe_agent spells them
+
+
+def _wait(predicate: Callable[[], bool], timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return predicate()
+
+
+def _assert_rows(db: SharedDatabase, table: str, expected: list[tuple[Any, ...]], key: str = "id") -> None:
+    """Row by row, naming every differing column."""
+    actual = db.snapshot(table, key)
+    names = [
+        r[0]
+        for r in db.run(
+            f"SELECT column_name FROM information_schema.columns WHERE table_schema = "
+            f"'{db.name}' AND table_name = '{table}' ORDER BY ordinal_position"
+        )
+    ]
+    problems = []
+    if [r[0] for r in actual] != [r[0] for r in expected]:
+        problems.append(f"keys {[r[0] for r in actual]} != {[r[0] for r in expected]}")
+    else:
+        for got, want in zip(actual, expected, strict=True):
+            for name, a, b in zip(names, got, want, strict=True):
+                if a != b:
+                    problems.append(f"{table}[{got[0]}].{name}: {a!r} != expected {b!r}")
+    assert not problems, "\n".join(problems)
+
+
+def _types_db(make_db: Callable[..., SharedDatabase]) -> SharedDatabase:
+    db = make_db(TYPES_DDL)
+    db.run(*seed())
+    return db
+
+
+def _python(agents: Callable[..., Any], db: SharedDatabase, name: str | None = None) -> Any:
+    py = agents("python", name)
+    assert py.datasource("db", **db.connect_kwargs()) == db.jdbc_url
+    return py
+
+
+def _java(agents: Callable[..., Any], db: SharedDatabase, name: str | None = None) -> Any:
+    java = agents("java", name)
+    assert java.datasource("db", db.jdbc_url, db.server.user, db.server.password) == db.jdbc_url
+    return java
+
+
+def _assert_java_validation_passes(java: Any, xid: str) -> list[dict[str, Any]]:
+    """Java's own rollback validation (the dirty check) on every image of the branch, as the rows are now."""
+    branches = java.inspect("db", xid)
+    assert branches, "no undo row for the branch"
+    for branch in branches:
+        for item in branch["sql_undo_logs"]:
+            check = item["validation"]
+            assert check["after_equals_current"], (item["sql_type"], check["after_vs_current"])
+            assert check["go_on"], (item["sql_type"], check.get("refused"))
+    return branches
+
+
+def test_java_rm_rolls_back_a_python_branch_of_every_type(
+    agents: Callable[..., Any], make_db: Callable[..., SharedDatabase]
+) -> None:
+    db = _types_db(make_db)
+    before = db.snapshot("t_types")
+    java = _java(agents, db)
+    py = _python(agents, db)
+    xid = py.begin()
+    py.execute("db", *branch_statements())
+    changed = db.snapshot("t_types")
+    assert changed != before
+    # Java parses seata-py's row and its dirty check accepts the after images of every column type.
+    branches = _assert_java_validation_passes(java, xid)
+    kinds = [item["sql_type"] for item in branches[0]["sql_undo_logs"]]
+    assert kinds == ["UPDATE", "UPDATE", "UPDATE", "DELETE", "INSERT"]
+
+    py.halt()  # the writing service dies: its branch is the Java RM's now
+    assert java.rollback(xid) in ROLLED_BACK
+    _assert_rows(db, "t_types", before)
+    assert db.undo_rows(xid) == []
+
+
+def test_python_rm_rolls_back_a_java_branch_of_every_type(
+    agents: Callable[..., Any], make_db: Callable[..., SharedDatabase]
+) -> None:
+    db = _types_db(make_db)
+    before = db.snapshot("t_types")
+    py = _python(agents, db)
+    java = _java(agents, db)
+    xid = java.begin()
+    java.execute("db", *branch_statements())
+    assert db.snapshot("t_types") != before
+    java.halt()
+    assert py.rollback(xid) in ROLLED_BACK
+    _assert_rows(db, "t_types", before)
+    assert db.undo_rows(xid) == []
+
+
+def test_python_writes_the_undo_row_java_writes(
+    agents: Callable[..., Any], make_db: Callable[..., SharedDatabase]
+) -> None:
+    """Same table, same rows, same statements: the rollback_info of both languages is the same bytes
+    (classes, JSON forms, field order), but for the XID and branch id."""
+    java_db, py_db = _types_db(make_db), _types_db(make_db)
+    java = _java(agents, java_db)
+    py = _python(agents, py_db)
+    java_xid = java.begin()
+    java.execute("db", *branch_statements())
+    py_xid = py.begin()
+    py.execute("db", *branch_statements())
+    ((java_branch, _, java_info),) = java_db.undo_rows(java_xid)
+    ((py_branch, _, py_info),) = py_db.undo_rows(py_xid)
+    java_text = java_info.decode().replace(java_xid, "XID").replace(str(java_branch), "BRANCH")
+    py_text = py_info.decode().replace(py_xid, "XID").replace(str(py_branch), "BRANCH")
+    if java_text != py_text:
+        java_items = json.loads(java_text)["sqlUndoLogs"][1]
+        py_items = json.loads(py_text)["sqlUndoLogs"][1]
+        assert java_items == py_items  # shows the first differing field
+    assert java_text == py_text
+    assert java.rollback(java_xid) in ROLLED_BACK
+    assert py.rollback(py_xid) in ROLLED_BACK
+
+
+@pytest.mark.parametrize("launcher", ["python", "java"])
+@pytest.mark.parametrize("outcome", ["rollback", "commit"])
+def test_one_global_transaction_with_a_python_and_a_java_branch(
+    agents: Callable[..., Any], make_db: Callable[..., SharedDatabase], launcher: str, outcome: str
+) -> None:
+    orders = make_db("CREATE TABLE t_order (id INT PRIMARY KEY, sku VARCHAR(16) NOT NULL, qty INT NOT NULL)")
+    stock = make_db("CREATE TABLE t_stock (sku VARCHAR(16) PRIMARY KEY, count INT NOT NULL)")
+    stock.run("INSERT INTO t_stock VALUES ('A', 10), ('B', 5)")
+    py = _python(agents, orders)
+    java = _java(agents, stock)
+    tm, other = (py, java) if launcher == "python" else (java, py)
+    xid = tm.begin()
+    other.bind(xid)
+    py.execute("db", ("INSERT INTO t_order VALUES (?, ?, ?)", [1, "A", 2]))
+    java.execute("db", ("UPDATE t_stock SET count = count - ? WHERE sku = ?", [2, "A"]))
+    other.unbind()
+    assert orders.undo_rows(xid) and stock.undo_rows(xid)
+    if outcome == "rollback":
+        assert tm.rollback(xid) in ROLLED_BACK
+        assert orders.snapshot("t_order") == []
+        assert stock.snapshot("t_stock", "sku") == [("A", 10), ("B", 5)]
+        assert orders.undo_rows(xid) == [] and stock.undo_rows(xid) == []
+    else:
+        assert tm.commit(xid) in {"committed", "finished", "asynccommitting"}
+        assert orders.snapshot("t_order") == [(1, "A", 2)]
+        assert stock.snapshot("t_stock", "sku") == [("A", 8), ("B", 5)]
+        # phase 2 of a commit deletes the undo rows in the background, in each language's own RM
+        assert _wait(lambda: orders.undo_rows(xid) == [] and stock.undo_rows(xid) == [], timeout=30)
+
+
+@pytest.mark.parametrize("holder", ["python", "java"])
+def test_global_locks_hold_across_languages(
+    agents: Callable[..., Any], make_db: Callable[..., SharedDatabase], holder: str
+) -> None:
+    db = make_db("CREATE TABLE t_account (id INT PRIMARY KEY, balance INT NOT NULL)")
+    db.run("INSERT INTO t_account VALUES (1, 100), (2, 100)")
+    py = _python(agents, db)
+    java = _java(agents, db)
+    first, second = (py, java) if holder == "python" else (java, py)
+    held = first.begin()
+    first.execute("db", ("UPDATE t_account SET balance = balance - 10 WHERE id = ?", [1]))
+    first.unbind()
+
+    waiting = second.begin()
+    with pytest.raises(AgentError) as refused:
+        second.execute("db", ("UPDATE t_account SET balance = balance + 10 WHERE id = ?", [1]))
+    expected = "LockConflictError" if second is py else "LockConflictException"
+    assert expected in str(refused.value)
+    # the refused branch changed nothing; a row nobody holds is free for the same transaction
+    assert db.snapshot("t_account") == [(1, 90), (2, 100)]
+    second.execute("db", ("UPDATE t_account SET balance = balance + 1 WHERE id = ?", [2]))
+    assert second.rollback(waiting) in ROLLED_BACK
+    assert first.rollback(held) in ROLLED_BACK
+    assert db.snapshot("t_account") == [(1, 100), (2, 100)]
+
+
+def test_python_rm_refuses_dirty_data_in_a_java_branch_as_java_would(
+    agents: Callable[..., Any], make_db: Callable[..., SharedDatabase]
+) -> None:
+    db = make_db("CREATE TABLE t_stock (sku VARCHAR(16) PRIMARY KEY, count INT NOT NULL, note VARCHAR(20))")
+    db.run("INSERT INTO t_stock VALUES ('A', 10, 'x')")
+    py = _python(agents, db)
+    java = _java(agents, db)
+    xid = java.begin()
+    java.execute("db", ("UPDATE t_stock SET count = ?, note = ? WHERE sku = ?", [7, "y", "A"]))
+    java.halt()
+    db.run("UPDATE t_stock SET count = 99 WHERE sku = 'A'")  # outside the global transaction
+
+    # Java reports dirty data as PhaseTwo_RollbackFailed_Unretryable; the 2.0.0 TC then ends the transaction
+    # as RollbackFailed and keeps its locks for an operator.
+    assert py.rollback(xid) == "rollbackfailed"
+    assert db.snapshot("t_stock", "sku") == [("A", 99, "y")]  # nothing overwritten
+    assert len(db.undo_rows(xid)) == 1  # kept for the operator
+    log = py.log_text
+    assert "dirty data in t_stock" in log and "'A'" in log and "count" in log
+
+
+def test_python_rm_keeps_a_java_row_it_cannot_read_until_it_can(
+    agents: Callable[..., Any], make_db: Callable[..., SharedDatabase]
+) -> None:
+    """A value class seata-py does not know is a retryable failure, as Java's parse errors are: nothing is
+    touched, the TC retries, and once the row is readable the retry rolls back."""
+    db = make_db("CREATE TABLE t_stock (sku VARCHAR(16) PRIMARY KEY, count INT NOT NULL, d DATE)")
+    db.run("INSERT INTO t_stock VALUES ('A', 10, '2025-01-02')")
+    py = _python(agents, db)
+    java = _java(agents, db)
+    xid = java.begin()
+    java.execute("db", ("UPDATE t_stock SET count = ?, d = ? WHERE sku = ?", [7, "2025-02-03", "A"]))
+    java.halt()
+    ((branch, _, original),) = db.undo_rows(xid)
+    unreadable = original.decode().replace('"java.sql.Date"', '"java.time.chrono.HijrahDate"')
+    assert unreadable != original.decode()
+    db.run(("UPDATE undo_log SET rollback_info = %s WHERE xid = %s", [unreadable.encode(), xid]))
+
+    assert py.rollback(xid) == "rollbackretrying"
+    assert db.snapshot("t_stock", "sku")[0][1] == 7  # nothing overwritten
+    assert "java.time.chrono.HijrahDate" in py.log_text
+    db.run(("UPDATE undo_log SET rollback_info = %s WHERE xid = %s", [original, xid]))
+    assert _wait(lambda: db.snapshot("t_stock", "sku")[0][1] == 10, timeout=30)
+    assert _wait(lambda: db.undo_rows(xid) == [])
+    assert str(db.snapshot("t_stock", "sku")[0][2]) == "2025-01-02"
