@@ -1,7 +1,7 @@
 """A client or service process the tests drive over pipes: one JSON request per line, one answer per line.
 
-The Java agent (the real Seata Java client) and the Python agent (a seata-py service) answer the same requests,
-so a test can hand one global transaction back and forth between the two languages.
+The Java agent (the real Seata Java client) and the Python agent (a seata-py service) answer the same
+requests, so a test can hand one global transaction back and forth between the two languages.
 """
 
 from __future__ import annotations
@@ -77,7 +77,9 @@ class PipeAgent:
         reader.start()
         reader.join(timeout)
         if not result:
-            raise ServiceUnavailable(f"no answer from the {self.kind} within {timeout}s\n{self.diagnostics()}")
+            raise ServiceUnavailable(
+                f"no answer from the {self.kind} within {timeout}s\n{self.diagnostics()}"
+            )
         if not result[0]:
             raise ServiceUnavailable(f"the {self.kind} exited\n{self.diagnostics()}")
         return json.loads(result[0])

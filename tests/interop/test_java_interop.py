@@ -1,9 +1,9 @@
 """One database, one undo_log, one global transaction, two languages: the real Seata Java client (both client
 lines) and seata-py against the real Seata server and MariaDB, each asserting the data row by row.
 
-Every test starts its own agents (processes) and its own database, so a rollback can only be done by the RM the
-test means: when the writing process is killed, the TC hands its branch to the other language's RM of the same
-resourceId.
+Every test starts its own agents (processes) and its own database, so a rollback can only be done by the RM
+the test means: when the writing process is killed, the TC hands its branch to the other language's RM of the
+same resourceId.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +19,14 @@ import pytest
 from tests.infra.pipe_agent import AgentError
 
 from .conftest import SharedDatabase
-from .types_schema import TYPES_DDL, branch_statements, seed
+from .types_schema import (
+    JAVA_LIMITS_DDL,
+    JAVA_LIMITS_SEED,
+    JAVA_LIMITS_UPDATE,
+    TYPES_DDL,
+    branch_statements,
+    seed,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -237,7 +245,7 @@ def test_python_rm_keeps_a_java_row_it_cannot_read_until_it_can(
     xid = java.begin()
     java.execute("db", ("UPDATE t_stock SET count = ?, d = ? WHERE sku = ?", [7, "2025-02-03", "A"]))
     java.halt()
-    ((branch, _, original),) = db.undo_rows(xid)
+    ((_, _, original),) = db.undo_rows(xid)
     unreadable = original.decode().replace('"java.sql.Date"', '"java.time.chrono.HijrahDate"')
     assert unreadable != original.decode()
     db.run(("UPDATE undo_log SET rollback_info = %s WHERE xid = %s", [unreadable.encode(), xid]))
@@ -249,3 +257,38 @@ def test_python_rm_keeps_a_java_row_it_cannot_read_until_it_can(
     assert _wait(lambda: db.snapshot("t_stock", "sku")[0][1] == 10, timeout=30)
     assert _wait(lambda: db.undo_rows(xid) == [])
     assert str(db.snapshot("t_stock", "sku")[0][2]) == "2025-01-02"
+
+
+def test_values_java_cannot_write_back_are_restored_by_seata_py(
+    agents: Callable[..., Any], make_db: Callable[..., SharedDatabase]
+) -> None:
+    """Java logs YEAR, large unsigned integers and fractions of a second, but its own rollback cannot bind
+    them back (measured, both client lines); seata-py restores its own rows exactly and finishes Java's
+    branches with what Java logged."""
+    db = make_db(JAVA_LIMITS_DDL)
+    db.run(JAVA_LIMITS_SEED)
+    before = db.snapshot("t_limits")
+
+    # A Python branch whose writer dies: a Java RM of the resource is refused by the database (retryable), a
+    # restarted seata-py service of the same application finishes it exactly, TIME(3) fraction included.
+    java = _java(agents, db)
+    writer = _python(agents, db, "py-writer")
+    xid = writer.begin()
+    writer.execute("db", JAVA_LIMITS_UPDATE)
+    writer.halt()
+    assert java.rollback(xid) == "rollbackretrying"
+    assert db.snapshot("t_limits") != before
+    _python(agents, db, "py-writer")
+    assert _wait(lambda: db.undo_rows(xid) == [], timeout=30)
+    _assert_rows(db, "t_limits", before)
+
+    # A Java branch: Java's own rollback fails the same way; once its service is gone, seata-py finishes
+    # it from Java's log, which kept everything but the TIME fraction (java.sql.Time has none).
+    xid = java.begin()
+    java.execute("db", JAVA_LIMITS_UPDATE)
+    assert java.rollback(xid) == "rollbackretrying"
+    java.halt()
+    assert _wait(lambda: db.undo_rows(xid) == [], timeout=30)
+    ((row_id, year, uint, ubig, time3, dt6, ts3),) = db.snapshot("t_limits")
+    assert (row_id, year, uint, ubig, dt6, ts3) == before[0][:4] + before[0][5:]
+    assert time3 == before[0][4] - timedelta(microseconds=before[0][4].microseconds)

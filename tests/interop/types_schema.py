@@ -1,9 +1,9 @@
+# ruff: noqa: E501  (SQL literals read best one statement part per line)
 """A table with every MySQL/MariaDB column type AT mode carries, and statements that change every column.
 
 Values are ones the Java client carries through its own rollback. What it cannot (measured: YEAR at all, INT
 UNSIGNED above 2^31-1, BIGINT UNSIGNED above 2^63-1, fractions of a second of TIME, DATETIME and TIMESTAMP)
-is in
-``JAVA_LIMITS_DDL`` and tested on its own. Statements use ``?`` placeholders; the Python agent turns them into ``%s``.
+is in ``JAVA_LIMITS_DDL`` and tested on its own. Statements use ``?`` placeholders; the Python agent turns them into ``%s``.
 """
 
 from __future__ import annotations
@@ -81,11 +81,17 @@ def branch_statements() -> list[tuple[str, list[int]] | str]:
     ]
 
 
-# Values Java's RM reads and logs but cannot write back (Connector/J binds them as another type).
+# Values Java's RM reads and logs but cannot write back (Connector/J binds them as another type, or drops the
+# fraction of a second).
 JAVA_LIMITS_DDL = """CREATE TABLE t_limits (
     id INT NOT NULL PRIMARY KEY, c_year YEAR NULL, c_uint INT UNSIGNED NULL, c_ubig BIGINT UNSIGNED NULL,
-    c_time3 TIME(3) NULL, c_span TIME NULL
+    c_time3 TIME(3) NULL, c_dt6 DATETIME(6) NULL, c_ts3 TIMESTAMP(3) NULL DEFAULT NULL
 ) ENGINE=InnoDB"""
 JAVA_LIMITS_SEED = (
-    "INSERT INTO t_limits VALUES (1, 2025, 4000000000, 18446744073709551615, '12:34:56.789', '01:00:00')"
+    "INSERT INTO t_limits VALUES (1, 2025, 4000000000, 18446744073709551615, '12:34:56.789', "
+    "'2025-06-01 10:20:30.123456', '2025-01-01 10:20:30.654')"
+)
+JAVA_LIMITS_UPDATE = (
+    "UPDATE t_limits SET c_year = 1999, c_uint = 4000000001, c_ubig = 18446744073709551614, "
+    "c_time3 = '01:00:00', c_dt6 = '2025-06-02 00:00:00', c_ts3 = '2025-01-02 00:00:00' WHERE id = 1"
 )
