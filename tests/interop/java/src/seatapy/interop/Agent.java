@@ -222,12 +222,9 @@ public final class Agent {
             BranchUndoLog undo = parser.decode(stored.path("rollback_info").asText().getBytes(StandardCharsets.UTF_8));
             ArrayNode logs = branch.putArray("sql_undo_logs");
             for (SQLUndoLog sqlUndoLog : undo.getSqlUndoLogs()) {
-                ObjectNode item = logs.addObject();
-                item.put("sql_type", sqlUndoLog.getSqlType().name());
-                item.put("table", sqlUndoLog.getTableName());
-                item.set("before", records(sqlUndoLog.getBeforeImage()));
-                item.set("after", records(sqlUndoLog.getAfterImage()));
+                ObjectNode item = images(sqlUndoLog);
                 item.set("validation", validate(proxy, sqlUndoLog));
+                logs.add(item);
             }
         }
         return out;
@@ -240,14 +237,19 @@ public final class Agent {
         ObjectNode out = JSON.createObjectNode();
         ArrayNode logs = out.putArray("sql_undo_logs");
         for (SQLUndoLog sqlUndoLog : undo.getSqlUndoLogs()) {
-            ObjectNode item = logs.addObject();
-            item.put("sql_type", sqlUndoLog.getSqlType().name());
-            item.put("table", sqlUndoLog.getTableName());
-            item.set("before", records(sqlUndoLog.getBeforeImage()));
-            item.set("after", records(sqlUndoLog.getAfterImage()));
+            logs.add(images(sqlUndoLog));
         }
         out.put("reencoded", new String(parser.encode(undo), StandardCharsets.UTF_8));
         return out;
+    }
+
+    private static ObjectNode images(SQLUndoLog sqlUndoLog) {
+        ObjectNode item = JSON.createObjectNode();
+        item.put("sql_type", sqlUndoLog.getSqlType().name());
+        item.put("table", sqlUndoLog.getTableName());
+        item.set("before", records(sqlUndoLog.getBeforeImage()));
+        item.set("after", records(sqlUndoLog.getAfterImage()));
+        return item;
     }
 
     private static ObjectNode validate(DataSourceProxy proxy, SQLUndoLog sqlUndoLog) throws Exception {
