@@ -438,6 +438,10 @@ class _Reader:
             return float(node), None  # Jackson reads an untyped floating token as a Double
         if not isinstance(node, list):
             _fail(f"{where}: expected a value or a [class, value] wrapper, got {_describe(node)}")
+        if node == [jc.SERIAL_BLOB]:
+            # Seata's SerialBlob serializer writes no payload for an empty blob (measured, MariaDB
+            # Connector/J); Java then reads it as null, but the column held an empty value.
+            return b"", jc.SERIAL_BLOB
         if len(node) != 2 or not isinstance(node[0], str):
             _fail(f"{where}: expected a [class, value] wrapper, got {_describe(node)}")
         java_class, payload = node

@@ -47,9 +47,11 @@ java_double_string = java_double_to_string
 class JavaDriver(str, enum.Enum):
     """The JDBC driver of the Java services that share the database (setting ``undo.java_driver``).
 
-    Only DATETIME differs: Connector/J 8.0.23 and later return ``java.time.LocalDateTime`` for it, older
-    Connector/J (5.1, 8.0.0-8.0.22) and MariaDB Connector/J return ``java.sql.Timestamp``. TIMESTAMP is a
-    ``java.sql.Timestamp`` for all of them.
+    Measured against Seata's Java client with each driver: DATETIME is a ``java.time.LocalDateTime`` with
+    Connector/J 8.0.23 and later, a ``java.sql.Timestamp`` with Connector/J 5.1 and MariaDB Connector/J.
+    MariaDB Connector/J (3.5) also reads SMALLINT as ``java.lang.Short`` and BLOBs as ``SerialBlob``, and its
+    metadata types TINYINT(1) as BOOLEAN (16) and ENUM/SET as VARCHAR (12); Connector/J 5.1's types TINYBLOB
+    as BINARY (-2).
     """
 
     CONNECTOR_J_8 = "connector-j-8"
@@ -59,6 +61,30 @@ class JavaDriver(str, enum.Enum):
     @property
     def datetime_class(self) -> str:
         return jc.LOCAL_DATE_TIME if self is JavaDriver.CONNECTOR_J_8 else jc.SQL_TIMESTAMP
+
+    def type_code(self, column: ColumnMeta, kind: ColumnKind) -> int:
+        """The ``java.sql.Types`` code the driver's metadata gives the column (Java logs it per field)."""
+        data_type = column.data_type.lower()
+        if self is JavaDriver.MARIADB:
+            if kind is ColumnKind.BOOLEAN_TINYINT:
+                return 16  # BOOLEAN
+            if data_type in ("enum", "set"):
+                return 12  # VARCHAR
+        if self is JavaDriver.CONNECTOR_J_5 and data_type == "tinyblob":
+            return -2  # BINARY
+        return column.jdbc_type
+
+    def value_class(self, column: ColumnMeta, kind: ColumnKind, java_class: str | None) -> str | None:
+        """The class the driver's ``getObject`` hands Seata where it differs from Connector/J 8's."""
+        if kind is ColumnKind.DATETIME:
+            return self.datetime_class
+        if self is JavaDriver.MARIADB:
+            data_type = column.data_type.lower()
+            if data_type == "smallint" and not column.unsigned:
+                return jc.SHORT
+            if data_type in _BLOBS:
+                return jc.SERIAL_BLOB
+        return java_class
 
 
 class ColumnKind(enum.Enum):
@@ -104,6 +130,7 @@ _BINARIES = frozenset(
         "geomcollection",
     }
 )
+_BLOBS = frozenset({"tinyblob", "blob", "mediumblob", "longblob"})
 _STRINGS = frozenset(
     {
         "char",
@@ -174,19 +201,23 @@ def to_field(
     itself returns naive values). Raises :class:`UnsupportedUndoValueError` for values Java could not hold.
     """
     if value is None:
-        return Field(column.name, key_type, column.jdbc_type, None, None)
+        try:
+            type_code = driver.type_code(column, column_kind(column))
+        except UnsupportedUndoValueError:  # a NULL needs no Java class, whatever the column's type
+            type_code = column.jdbc_type
+        return Field(column.name, key_type, type_code, None, None)
     kind = column_kind(column)
+    type_code = driver.type_code(column, kind)
     try:
         normalized, java_class = _CONVERTERS[kind](value, zone)
-        if kind is ColumnKind.DATETIME:
-            java_class = driver.datetime_class
+        java_class = driver.value_class(column, kind, java_class)
     except (TypeError, ValueError, ArithmeticError) as exc:
         if isinstance(exc, UnsupportedUndoValueError):
             raise UnsupportedUndoValueError(f"column {column.name!r}: {exc}") from exc
         raise UnsupportedUndoValueError(
             f"column {column.name!r} ({column.column_type}): cannot hold {type(value).__name__} {value!r}"
         ) from exc
-    return Field(column.name, key_type, column.jdbc_type, normalized, java_class)
+    return Field(column.name, key_type, type_code, normalized, java_class)
 
 
 def to_db_param(column: ColumnMeta, field: Field) -> Any:

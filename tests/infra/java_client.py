@@ -1,12 +1,14 @@
 """The real Seata Java client for the cross-language tests: a small agent (tests/interop/java) on pipes.
 
-Two client lines, each resolved once from Maven Central into the cache and compiled once per source change:
+Each client line is resolved once from Maven Central into the cache and compiled once per source change:
 
 * ``2.0``: ``io.seata:seata-all:2.0.0`` (undo JSON classes under ``io.seata``),
 * ``2.x``: ``org.apache.seata:seata-all:2.5.0`` (undo JSON classes under ``org.apache.seata``),
 
-both with MySQL Connector/J 8.0.33. The agent's source names the 2.0 packages; for the Apache line it is
-compiled from a copy with the import prefix swapped, the only difference between the two APIs it uses.
+both with MySQL Connector/J 8.0.33 (the default driver); ``2.x-cj5`` and ``2.x-mariadb`` are the Apache line
+with MySQL Connector/J 5.1.49 and MariaDB Connector/J 3.5.1, the drivers ``undo.java_driver`` names.
+The agent's source names the 2.0 packages; for the Apache line it is compiled from a copy with the import
+prefix swapped, the only difference between the two APIs it uses.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 from .common import ServiceUnavailable, apt_install, cache_dir, file_lock, tail
 from .pipe_agent import AgentError, PipeAgent
 
-__all__ = ["LINES", "AgentError", "ClientLine", "JavaAgent", "classpath", "compiled"]
+__all__ = ["DRIVER_LINES", "LINES", "AgentError", "ClientLine", "JavaAgent", "classpath", "compiled"]
 
 JAVA_DIR = Path(__file__).resolve().parent.parent / "interop" / "java"
 POM = JAVA_DIR / "pom.xml"
@@ -34,18 +36,30 @@ MAIN_CLASS = "seatapy.interop.Agent"
 @dataclass(frozen=True)
 class ClientLine:
     name: str  # test id
-    profile: str  # Maven profile in tests/interop/java/pom.xml
+    profile: str  # Maven profile of the Seata client in tests/interop/java/pom.xml
     version: str
     package: str  # Java package prefix of Seata's classes, also the undo JSON class prefix
+    driver: str = "connector-j-8"  # driver profile, named as seata-py's undo.java_driver setting
+    jdbc_scheme: str = "mysql"  # jdbc:<scheme>:// in the resourceId
 
     @property
     def undo_class_prefix(self) -> str:
         return self.package
 
+    @property
+    def profiles(self) -> str:
+        return f"{self.profile},{self.driver}"
 
+
+_APACHE = ("seata-2.x", "org.apache.seata:seata-all:2.5.0", "org.apache.seata")
 LINES = {
     "2.0": ClientLine("2.0", "seata-2.0", "io.seata:seata-all:2.0.0", "io.seata"),
-    "2.x": ClientLine("2.x", "seata-2.x", "org.apache.seata:seata-all:2.5.0", "org.apache.seata"),
+    "2.x": ClientLine("2.x", *_APACHE),
+}
+DRIVER_LINES = {
+    **LINES,
+    "2.x-cj5": ClientLine("2.x-cj5", *_APACHE, driver="connector-j-5"),
+    "2.x-mariadb": ClientLine("2.x-mariadb", *_APACHE, driver="mariadb-connector-j", jdbc_scheme="mariadb"),
 }
 
 
@@ -64,7 +78,7 @@ def _digest(*paths: Path, extra: str = "") -> str:
 
 def classpath(line: ClientLine) -> Path:
     """The line's runtime jars, resolved once (Maven's own repository caches the downloads)."""
-    lib = cache_dir() / "java-client" / f"lib-{line.name}-{_digest(POM)}"
+    lib = cache_dir() / "java-client" / f"lib-{line.name}-{_digest(POM, extra=line.profiles)}"
     marker = lib / ".resolved"
     with file_lock("java-client-maven"):
         if marker.exists():
@@ -79,7 +93,7 @@ def classpath(line: ClientLine) -> Path:
                 "-f",
                 str(POM),
                 "-P",
-                line.profile,
+                line.profiles,
                 "dependency:copy-dependencies",
                 "-DincludeScope=runtime",
                 f"-DoutputDirectory={lib}",
@@ -100,7 +114,11 @@ def classpath(line: ClientLine) -> Path:
 def compiled(line: ClientLine) -> Path:
     """The agent compiled against the line's jars; rebuilt only when its source or the pom changes."""
     lib = classpath(line)
-    out = cache_dir() / "java-client" / f"agent-{line.name}-{_digest(SOURCE, LOGBACK, POM)}"
+    out = (
+        cache_dir()
+        / "java-client"
+        / f"agent-{line.name}-{_digest(SOURCE, LOGBACK, POM, extra=line.profiles)}"
+    )
     marker = out / ".compiled"
     with file_lock("java-client-javac"):
         if marker.exists():

@@ -27,7 +27,9 @@ _COUNTER = itertools.count(1)
 
 @pytest.fixture(scope="session", params=sorted(java_client.LINES))
 def client_line(request: pytest.FixtureRequest) -> java_client.ClientLine:
-    line = java_client.LINES[request.param]
+    """The Java client line (and JDBC driver) of this test: the two Seata lines with Connector/J 8 unless a
+    test parametrizes it (indirectly) over ``java_client.DRIVER_LINES``."""
+    line = java_client.DRIVER_LINES[request.param]
     try:
         java_client.compiled(line)  # resolve and compile once, outside any test's timing
     except (ServiceUnavailable, OSError) as exc:
@@ -42,12 +44,21 @@ class SharedDatabase:
     server: MySQLServer
     name: str
 
+    scheme: str = "mysql"  # the Java driver's JDBC scheme: the resourceId both sides use
+
     @property
     def jdbc_url(self) -> str:
-        return f"jdbc:mysql://{self.server.host}:{self.server.port}/{self.name}"
+        return f"jdbc:{self.scheme}://{self.server.host}:{self.server.port}/{self.name}"
 
     def connect_kwargs(self) -> dict[str, Any]:
         return self.server.connect_kwargs(self.name)
+
+    def agent_kwargs(self) -> dict[str, Any]:
+        """seata_py.connect arguments of a Python agent sharing this database with the Java agent."""
+        kwargs = self.connect_kwargs()
+        if self.scheme != "mysql":
+            kwargs["resource_id"] = self.jdbc_url
+        return kwargs
 
     def run(self, *statements: str | tuple[str, Any]) -> list[tuple[Any, ...]]:
         conn = pymysql.connect(**self.connect_kwargs(), autocommit=True)
@@ -75,11 +86,11 @@ class SharedDatabase:
 
 
 @pytest.fixture
-def make_db(mysql_server: MySQLServer) -> Callable[..., SharedDatabase]:
+def make_db(mysql_server: MySQLServer, client_line: java_client.ClientLine) -> Callable[..., SharedDatabase]:
     def make(*ddl: str) -> SharedDatabase:
         name = f"xl_{os.getpid()}_{next(_COUNTER)}"
         mysql_server.create_database(name)
-        db = SharedDatabase(mysql_server, name)
+        db = SharedDatabase(mysql_server, name, client_line.jdbc_scheme)
         db.run(mysql_undo_log_ddl(), *ddl)
         return db
 
@@ -102,6 +113,7 @@ def agents(
         else:
             settings = {
                 "SEATA_PY_UNDO_CLASS_PREFIX": client_line.undo_class_prefix,
+                "SEATA_PY_UNDO_JAVA_DRIVER": client_line.driver,
                 "SEATA_CLIENT_RM_LOCK_RETRY_INTERVAL": "20",
                 "SEATA_CLIENT_RM_LOCK_RETRY_TIMES": "25",
                 "SEATA_CLIENT_TM_ROLLBACK_RETRY_COUNT": "1",

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.mysql.cj.jdbc.MysqlDataSource;
 import io.seata.core.context.RootContext;
 import io.seata.core.model.Result;
 import io.seata.rm.RMClient;
@@ -29,16 +28,21 @@ import io.seata.tm.api.GlobalTransactionContext;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
 
 /**
  * The real Seata Java client (TM + AT RM over Connector/J), driven by the pytest suite one JSON request per line
@@ -143,11 +147,8 @@ public final class Agent {
     }
 
     private ObjectNode datasource(JsonNode request) throws SQLException {
-        MysqlDataSource plain = new MysqlDataSource();
-        plain.setUrl(request.path("url").asText());
-        plain.setUser(request.path("user").asText());
-        plain.setPassword(request.path("password").asText());
-        DataSourceProxy proxy = new DataSourceProxy(plain);
+        DataSourceProxy proxy = new DataSourceProxy(new DriverDataSource(
+            request.path("url").asText(), request.path("user").asText(), request.path("password").asText()));
         sources.put(request.path("name").asText(), proxy);
         return JSON.createObjectNode().put("resource_id", proxy.getResourceId());
     }
@@ -266,7 +267,7 @@ public final class Agent {
             out.set("current", records(current));
             Result<Boolean> afterEqualsCurrent = DataCompareUtils.isRecordsEquals(sqlUndoLog.getAfterImage(), current);
             out.put("after_equals_current", afterEqualsCurrent.getResult());
-            out.put("after_vs_current", afterEqualsCurrent.getErrMsg());
+            out.put("after_vs_current", message(afterEqualsCurrent));
             Result<Boolean> beforeEqualsAfter = DataCompareUtils.isRecordsEquals(
                 sqlUndoLog.getBeforeImage(), sqlUndoLog.getAfterImage());
             out.put("before_equals_after", beforeEqualsAfter.getResult());
@@ -281,6 +282,20 @@ public final class Agent {
             conn.rollback();
         }
         return out;
+    }
+
+    /** A comparison's message with its placeholders filled, as Seata's log line would show it. */
+    private static String message(Result<Boolean> result) {
+        String text = result.getErrMsg();
+        if (text == null || result.getErrMsgParams() == null) {
+            return text;
+        }
+        for (Object param : result.getErrMsgParams()) {
+            String shown = param instanceof byte[] ? HexFormat.of().formatHex((byte[]) param) : String.valueOf(param);
+            shown += param == null ? "" : " (" + param.getClass().getName() + ")";
+            text = text.replaceFirst("\\{\\}", java.util.regex.Matcher.quoteReplacement(shown));
+        }
+        return text;
     }
 
     private static ArrayNode records(TableRecords records) {
@@ -329,4 +344,66 @@ public final class Agent {
     }
 
     private Agent() {}
+
+    /** Whichever JDBC driver is on the classpath, through DriverManager (no pool: one connection a request). */
+    private static final class DriverDataSource implements DataSource {
+        private final String url;
+        private final String user;
+        private final String password;
+        private PrintWriter logWriter;
+
+        DriverDataSource(String url, String user, String password) {
+            this.url = url;
+            this.user = user;
+            this.password = password;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            return DriverManager.getConnection(url, user, password);
+        }
+
+        @Override
+        public Connection getConnection(String username, String pass) throws SQLException {
+            return DriverManager.getConnection(url, username, pass);
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return logWriter;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {
+            logWriter = out;
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+            DriverManager.setLoginTimeout(seconds);
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return DriverManager.getLoginTimeout();
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            throw new SQLFeatureNotSupportedException();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            if (iface.isInstance(this)) {
+                return iface.cast(this);
+            }
+            throw new SQLException("not a wrapper of " + iface);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) {
+            return iface.isInstance(this);
+        }
+    }
 }
