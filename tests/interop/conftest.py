@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,15 +102,20 @@ def make_db(mysql_server: MySQLServer, client_line: java_client.ClientLine) -> C
 def agents(
     real_seata_server: Any, client_line: java_client.ClientLine, request: pytest.FixtureRequest
 ) -> Iterator[Callable[..., Any]]:
-    """``agents("java")`` / ``agents("python")`` start one agent of that language for this test."""
+    """``agents("java")`` / ``agents("python")`` start one agent of that language for this test; ``undo``
+    gives both languages the same ``client.undo.*`` settings (Java property name → value)."""
     started: list[Any] = []
     workdir = WORKDIR / "interop" / request.node.name.replace("/", "_")[:80]
 
-    def start(language: str, name: str | None = None) -> Any:
+    def start(language: str, name: str | None = None, undo: dict[str, str] | None = None) -> Any:
         application = name or f"{language}-{len(started) + 1}"
+        undo = undo or {}
         agent: Any
         if language == "java":
-            agent = java_client.JavaAgent(client_line, real_seata_server.address, Path(workdir), application)
+            properties = {f"client.undo.{k}": v for k, v in undo.items()}
+            agent = java_client.JavaAgent(
+                client_line, real_seata_server.address, Path(workdir), application, properties=properties
+            )
         else:
             settings = {
                 "SEATA_PY_UNDO_CLASS_PREFIX": client_line.undo_class_prefix,
@@ -118,6 +124,10 @@ def agents(
                 "SEATA_CLIENT_RM_LOCK_RETRY_TIMES": "25",
                 "SEATA_CLIENT_TM_ROLLBACK_RETRY_COUNT": "1",
                 "SEATA_CLIENT_TM_COMMIT_RETRY_COUNT": "1",
+                **{
+                    "SEATA_CLIENT_UNDO_" + re.sub(r"(?<!^)(?=[A-Z])", "_", k).upper(): v
+                    for k, v in undo.items()
+                },
             }
             agent = PyAgent(real_seata_server.address, Path(workdir), application, settings)
         started.append(agent)
