@@ -336,6 +336,15 @@ def _fail(message: str) -> NoReturn:
     raise UndoLogFormatError(message)
 
 
+class _UnreadableValue(UndoLogFormatError):
+    """One field's value could not be read; the row adds which table and primary key it belongs to."""
+
+    def __init__(self, column: str, problem: str) -> None:
+        super().__init__(f"column {column!r}: {problem}")
+        self.column = column
+        self.problem = problem
+
+
 class _Reader:
     def __init__(self, zone: tzinfo | None) -> None:
         self.zone = zone
@@ -406,15 +415,27 @@ class _Reader:
         obj, kind = self._bean(node, (_TABLE_RECORDS, _EMPTY_TABLE_RECORDS), where)
         table_name = _text(obj.get("tableName"), f"{where}.tableName")
         items = self._list(obj, "rows", where)
-        rows = tuple(self.row(item, f"{where}.rows[{i}]") for i, item in enumerate(items))
+        rows = tuple(self.row(item, f"{where}.rows[{i}]", table_name) for i, item in enumerate(items))
         if kind == _EMPTY_TABLE_RECORDS and rows:
             _fail(f"{where}: EmptyTableRecords with rows")
         return TableRecords(table_name, rows, empty_marker=kind == _EMPTY_TABLE_RECORDS)
 
-    def row(self, node: Any, where: str) -> Row:
+    def row(self, node: Any, where: str, table: str = "?") -> Row:
         obj, _ = self._bean(node, (_ROW,), where)
         items = self._list(obj, "fields", where)
-        return Row(tuple(self.field(item, f"{where}.fields[{i}]") for i, item in enumerate(items)))
+        fields: list[Field] = []
+        unreadable: list[tuple[str, str]] = []  # (column, problem)
+        for i, item in enumerate(items):
+            try:
+                fields.append(self.field(item, f"{where}.fields[{i}]"))
+            except _UnreadableValue as exc:
+                unreadable.append((exc.column, exc.problem))
+        if unreadable:
+            # An operator needs the row and the columns, not a JSON path: name them as the dirty check does.
+            key = {f.name: f.value for f in fields if f.key_type is KeyType.PRIMARY_KEY}
+            columns = "; ".join(f"column {column!r}: {problem}" for column, problem in unreadable)
+            _fail(f"{where}: table {table}, row with primary key {key or '(not readable)'}: {columns}")
+        return Row(tuple(fields))
 
     def field(self, node: Any, where: str) -> Field:
         obj, _ = self._bean(node, (_FIELD,), where)
@@ -426,7 +447,10 @@ class _Reader:
             _fail(f"{where}.keyType: {raw_key!r} is not NULL or PRIMARY_KEY")
         raw_type = obj.get("type")
         type_code = 0 if raw_type is None else _integer(raw_type, jc.INTEGER, f"{where}.type")
-        value, java_class = self.value(obj.get("value"), f"{where}.value")
+        try:
+            value, java_class = self.value(obj.get("value"), f"{where}.value")
+        except UndoLogFormatError as exc:
+            raise _UnreadableValue(name, str(exc).removeprefix(f"{where}.value: ")) from exc
         return Field(name, key_type, type_code, value, java_class)
 
     def value(self, node: Any, where: str) -> tuple[Any, str | None]:

@@ -304,7 +304,11 @@ def test_python_rm_keeps_a_java_row_it_cannot_read_until_it_can(
 
     assert py.rollback(xid) == "rollbackretrying"
     assert db.snapshot("t_stock", "sku")[0][1] == 7  # nothing overwritten
-    assert "java.time.chrono.HijrahDate" in py.log_text
+    # logged with the table, the row's key and the column, like dirty data
+    assert (
+        "table t_stock, row with primary key {'sku': 'A'}: column 'd': unsupported value class "
+        "'java.time.chrono.HijrahDate'" in py.log_text
+    )
     db.run(("UPDATE undo_log SET rollback_info = %s WHERE xid = %s", [original, xid]))
     assert _wait(lambda: db.snapshot("t_stock", "sku")[0][1] == 10, timeout=30)
     assert _wait(lambda: db.undo_rows(xid) == [])
