@@ -331,6 +331,7 @@ def test_values_java_cannot_write_back_are_restored_by_seata_py(
     writer = _python(agents, db, "py-writer")
     xid = writer.begin()
     writer.execute("db", JAVA_LIMITS_UPDATE)
+    _assert_java_validation_passes(java, xid)  # Java reads and accepts these images; it cannot bind them
     writer.halt()
     assert java.rollback(xid) == "rollbackretrying"
     assert db.snapshot("t_limits") != before
