@@ -43,8 +43,8 @@ def java_hashmap_order(names: Iterable[str]) -> tuple[str, ...]:
     Java Seata keeps column names in HashMaps: composite primary keys (lock keys, undo SQL) and, for
     DELETE images, all columns, so a Python RM must list them the same way. Iteration walks the buckets in
     index order and each bucket in insertion order (resizing keeps that order), with the table doubled from 16
-    buckets whenever it is more than three quarters full. Bins of 8 and more colliding names in tables of 64
-    and more buckets become trees in Java, whose order this does not model; column names never get there.
+    buckets whenever it is more than three quarters full. Eight names colliding in one bucket make Java resize
+    early (or, from 64 buckets, build a tree); this does not model that, which column names hardly reach.
     """
     ordered = list(names)
     capacity = 16
