@@ -34,7 +34,7 @@ from seata_py.protocol import (
 from seata_py.rpc.config import RpcConfig
 from seata_py.rpc.connection import Push, Role, TcConnection
 from seata_py.rpc.loop import BackgroundLoop
-from seata_py.rpc.transport import transport_for
+from seata_py.rpc.transports import transport_for
 
 log = logging.getLogger("seata_py.rpc")
 

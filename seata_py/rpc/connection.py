@@ -27,7 +27,8 @@ from seata_py.protocol import (
     RegisterTMResponse,
 )
 from seata_py.rpc.config import RpcConfig
-from seata_py.rpc.transport import Link, Role, Transport, transport_for
+from seata_py.rpc.transport import Link, Role, Transport
+from seata_py.rpc.transports import transport_for
 
 __all__ = ["Push", "PushHandler", "Role", "TcConnection"]
 

@@ -3,7 +3,8 @@
 :class:`~seata_py.rpc.connection.TcConnection` owns everything a role's connection does whatever the wire
 (registration first, heartbeats on write-idle, read-idle detection, request ids and their waiting callers,
 server pushes, reconnect with backoff). A :class:`Transport` only opens a :class:`Link` to one TC for one
-role; a link moves whole :class:`~seata_py.protocol.Frame` objects both ways. Two transports exist:
+role; a link moves whole :class:`~seata_py.protocol.Frame` objects both ways. Two transports exist, chosen
+by name in :mod:`seata_py.rpc.transports`:
 
 * ``"tcp"`` (:mod:`seata_py.rpc.tcp_transport`): the classic Seata RPC v1 frames over one TCP connection.
 * ``"grpc"`` (:mod:`seata_py.rpc.grpc_transport`): ``GrpcMessageProto`` envelopes on one bidirectional
@@ -18,7 +19,7 @@ import enum
 from typing import Protocol
 
 from seata_py.protocol import Codec, Frame
-from seata_py.rpc.config import TRANSPORT_NAMES, RpcConfig
+from seata_py.rpc.config import RpcConfig
 
 
 class Role(enum.Enum):
@@ -60,16 +61,3 @@ class Transport(Protocol):
         """Connect to the TC at ``host:port`` for ``role``; raises OSError, TCUnavailableError or
         asyncio.TimeoutError (past ``config.connect_timeout``) when it cannot."""
         ...
-
-
-def transport_for(name: str) -> Transport:
-    """The transport ``RpcConfig.transport`` names. The gRPC stack is imported only when it is chosen."""
-    if name == "tcp":
-        from seata_py.rpc.tcp_transport import TcpTransport
-
-        return TcpTransport()
-    if name == "grpc":
-        from seata_py.rpc.grpc_transport import GrpcTransport
-
-        return GrpcTransport()
-    raise ValueError(f"unknown RPC transport {name!r}; expected one of {', '.join(TRANSPORT_NAMES)}")

@@ -9,7 +9,6 @@ from typing import Any
 from seata_py.rpc.loop import BackgroundLoop
 from seata_py.tc.config import MEMORY_STORE, TCConfig
 from seata_py.tc.server import TCServer
-from seata_py.tc.status_view import build_status
 from seata_py.tc.store import Store
 
 _START_TIMEOUT = 30.0
@@ -114,7 +113,7 @@ class EmbeddedTC:
         loop, server = self._require()
 
         async def snapshot() -> dict[str, Any]:
-            return build_status(server)
+            return server.status()
 
         return loop.run(snapshot(), timeout=_START_TIMEOUT)
 

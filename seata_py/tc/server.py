@@ -31,7 +31,8 @@ from seata_py.tc.coordinator import Coordinator
 from seata_py.tc.dispatch import Dispatcher, NotRegisteredError, UnexpectedMessageError, expects_answer
 from seata_py.tc.errors import ChannelClosedError
 from seata_py.tc.preface import Wire, sniff
-from seata_py.tc.store import Store, open_store
+from seata_py.tc.status_view import build_status
+from seata_py.tc.stores import Store, open_store
 
 if TYPE_CHECKING:
     from seata_py.tc.grpc_streams import GrpcService
@@ -230,6 +231,17 @@ class TCServer:
             raise RuntimeError("the TC is not started")
         return self._coordinator
 
+    def status(self) -> dict[str, Any]:
+        """What ``/status`` and ``seata-py tc status`` show."""
+        return build_status(
+            address=f"{self.config.host}:{self.port}",
+            xid_prefix=self.address,
+            store=self.store,
+            started_at=self.started_at,
+            channels=self.channels,
+            coordinator=self.coordinator,
+        )
+
     @property
     def dispatcher(self) -> Dispatcher:
         if self._dispatcher is None:
@@ -258,7 +270,7 @@ class TCServer:
             if self.config.status_port is not None:
                 from seata_py.tc.status_http import StatusHttpServer
 
-                self._status = StatusHttpServer(self)
+                self._status = StatusHttpServer(self.status)
                 self.status_port = await self._status.start(self.config.host, self.config.status_port)
             await self._server.start_serving()
         except BaseException:

@@ -9,12 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import TYPE_CHECKING
-
-from seata_py.tc.status_view import build_status
-
-if TYPE_CHECKING:
-    from seata_py.tc.server import TCServer
+from collections.abc import Callable
+from typing import Any
 
 log = logging.getLogger("seata_py.tc.status")
 
@@ -24,8 +20,8 @@ _REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Al
 
 
 class StatusHttpServer:
-    def __init__(self, tc: TCServer) -> None:
-        self._tc = tc
+    def __init__(self, snapshot: Callable[[], dict[str, Any]]) -> None:
+        self._snapshot = snapshot  # the status document, made afresh for every request
         self._server: asyncio.base_events.Server | None = None
 
     async def start(self, host: str, port: int) -> int:
@@ -70,7 +66,7 @@ class StatusHttpServer:
         if target == "/health":
             return 200, "text/plain", b"ok\n"
         try:
-            body = json.dumps(build_status(self._tc), indent=2).encode("utf-8")
+            body = json.dumps(self._snapshot(), indent=2).encode("utf-8")
         except Exception:
             log.exception("building the status view failed")
             return 500, "text/plain", b"status view failed, see the TC log\n"

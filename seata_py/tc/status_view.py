@@ -12,7 +12,9 @@ from seata_py._version import __version__
 from seata_py.exceptions import SeataError
 
 if TYPE_CHECKING:
-    from seata_py.tc.server import TCServer
+    from seata_py.tc.channels import ChannelRegistry
+    from seata_py.tc.coordinator import Coordinator
+    from seata_py.tc.store import Store
 
 
 class StatusUnavailableError(SeataError):
@@ -25,15 +27,23 @@ def _iso(epoch_ms: float) -> str:
     )
 
 
-def build_status(server: TCServer) -> dict[str, Any]:
-    coordinator = server.coordinator
+def build_status(
+    *,
+    address: str,
+    xid_prefix: str,
+    store: Store | None,
+    started_at: float,
+    channels: ChannelRegistry,
+    coordinator: Coordinator,
+) -> dict[str, Any]:
+    """The JSON document ``/status`` serves: the server, its client channels, sessions and row locks."""
     return {
         "server": {
             "version": __version__,
-            "address": f"{server.config.host}:{server.port}",
-            "xid_prefix": server.address,
-            "store": server.store.description if server.store else None,
-            "started_at": _iso(server.started_at * 1000) if server.started_at else None,
+            "address": address,
+            "xid_prefix": xid_prefix,
+            "store": store.description if store else None,
+            "started_at": _iso(started_at * 1000) if started_at else None,
         },
         "channels": [
             {
@@ -45,7 +55,7 @@ def build_status(server: TCServer) -> dict[str, Any]:
                 "version": c.version,
                 "resource_ids": list(c.resource_ids),
             }
-            for c in server.channels.all()
+            for c in channels.all()
         ],
         "global_transactions": [
             {

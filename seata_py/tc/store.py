@@ -1,8 +1,9 @@
 """Where the TC's state lives between restarts: global sessions, branches, row locks and the id counter.
 
 The coordinator keeps its working state in memory and writes every change through a :class:`Store`, grouping
-the writes of one decision in :meth:`Store.transaction`. :func:`open_store` picks the implementation:
-``":memory:"`` for tests (state lives as long as the store object), anything else is a SQLite file.
+the writes of one decision in :meth:`Store.transaction`. :func:`seata_py.tc.stores.open_store` picks the
+implementation: ``":memory:"`` for tests (state lives as long as the store object), anything else is a SQLite
+file.
 """
 
 from __future__ import annotations
@@ -144,14 +145,3 @@ class MemoryStore:
 
     def close(self) -> None:
         """Nothing to release; the state stays readable for a TC started again on this object."""
-
-
-def open_store(spec: str | Store) -> Store:
-    """``":memory:"`` → :class:`MemoryStore`, a path → SQLite file, a store object → itself."""
-    if not isinstance(spec, str):
-        return spec
-    if spec == MEMORY_STORE:
-        return MemoryStore()
-    from seata_py.tc.sqlite_store import SqliteStore
-
-    return SqliteStore(spec)
