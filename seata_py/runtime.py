@@ -17,6 +17,7 @@ from seata_py.datasource.resource import DataSourceResource, connect_kwargs_of
 from seata_py.datasource.sqlite import SQLiteATConnection
 from seata_py.datasource.sqlite import connect_sqlite as _connect_sqlite
 from seata_py.datasource.sqlite import wrap_sqlite as _wrap_sqlite
+from seata_py.exceptions import NotInitializedError as NotInitializedError
 from seata_py.exceptions import SeataError
 from seata_py.log_context import install_xid_logging
 from seata_py.protocol import BranchType
@@ -41,10 +42,6 @@ class Runtime:
 
 _runtime: Runtime | None = None
 _guard = threading.Lock()
-
-
-class NotInitializedError(SeataError):
-    """seata_py.init(...) has not been called (or shutdown() was)."""
 
 
 def init(

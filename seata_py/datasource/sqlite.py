@@ -33,7 +33,9 @@ from urllib.parse import unquote, urlsplit
 from seata_py.config import SeataConfig
 from seata_py.datasource.base import ATConnectionBase
 from seata_py.datasource.resource import DataSourceResource
-from seata_py.exceptions import SeataError, UnsupportedSQLError
+from seata_py.exceptions import SQLiteStatementError as SQLiteStatementError
+from seata_py.exceptions import SQLiteUnsupportedSQLError as SQLiteUnsupportedSQLError
+from seata_py.exceptions import UnsupportedSQLError
 from seata_py.rm.at import ATResourceManager
 from seata_py.sql.dialects.sqlite import MAIN, SQLiteDialect
 from seata_py.sql.errors import SQLitePlaceholderError
@@ -47,14 +49,6 @@ from seata_py.tm.context import current_xid, global_lock_required
 _NOT_FOR_PHASE_TWO = ("isolation_level", "autocommit", "detect_types", "factory", "check_same_thread")
 _RELEASE = re.compile(r'^\s*RELEASE\s+(?:SAVEPOINT\s+)?["`\[]?([^"`\]\s;]+)', re.IGNORECASE)
 _SAVEPOINT = re.compile(r'^\s*SAVEPOINT\s+["`\[]?([^"`\]\s;]+)', re.IGNORECASE)
-
-
-class SQLiteUnsupportedSQLError(UnsupportedSQLError, sqlite3.NotSupportedError):
-    """:class:`UnsupportedSQLError` that is also sqlite3's ``NotSupportedError``, for sqlite3 callers."""
-
-
-class SQLiteStatementError(SeataError, sqlite3.ProgrammingError):
-    """Raised where sqlite3 itself raises ProgrammingError, before anything runs."""
 
 
 def sqlite_resource_id(path: str | os.PathLike[str]) -> str:

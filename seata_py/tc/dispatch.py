@@ -6,7 +6,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from seata_py.exceptions import SeataError, TransactionError
+from seata_py.exceptions import NotRegisteredError as NotRegisteredError
+from seata_py.exceptions import TransactionError
+from seata_py.exceptions import UnexpectedMessageError as UnexpectedMessageError
 from seata_py.protocol import (
     BranchRegisterRequest,
     BranchRegisterResponse,
@@ -40,14 +42,6 @@ from seata_py.tc.config import SERVER_PROTOCOL_VERSION
 from seata_py.tc.coordinator import Coordinator
 
 log = logging.getLogger("seata_py.tc")
-
-
-class NotRegisteredError(SeataError):
-    """A transaction request arrived on a connection that never registered; the TC closes it."""
-
-
-class UnexpectedMessageError(SeataError):
-    """A client sent a message the TC does not serve (e.g. a response type, or a TC-to-RM request)."""
 
 
 Handler = Callable[[ClientChannel, Any], Awaitable[Message]]

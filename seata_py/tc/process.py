@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from seata_py.exceptions import SeataError
+from seata_py.exceptions import TCStartError as TCStartError
 from seata_py.tc.config import MEMORY_STORE, TCConfig
 
 # The line TCServer.start logs once it accepts connections.
@@ -22,10 +22,6 @@ READY_LINE = re.compile(
     r"TC ready on (?P<host>\S+):(?P<port>\d+) \(XIDs \S+, store .*, status (?P<status>\S+)\)"
 )
 _STATUS_PORT = re.compile(r":(\d+)/status$")
-
-
-class TCStartError(SeataError):
-    """The TC process exited or did not report ready in time; the message has its log tail."""
 
 
 class TCProcess:

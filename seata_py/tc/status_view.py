@@ -9,16 +9,12 @@ import urllib.request
 from typing import TYPE_CHECKING, Any
 
 from seata_py._version import __version__
-from seata_py.exceptions import SeataError
+from seata_py.exceptions import StatusUnavailableError as StatusUnavailableError
 
 if TYPE_CHECKING:
     from seata_py.tc.channels import ChannelRegistry
     from seata_py.tc.coordinator import Coordinator
     from seata_py.tc.store import Store
-
-
-class StatusUnavailableError(SeataError):
-    """The status endpoint could not be read."""
 
 
 def _iso(epoch_ms: float) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from seata_py.exceptions import DirtyUndoError as DirtyUndoError
 from seata_py.exceptions import SeataError
 from seata_py.sql.exec.base import Cursor, Environment
 from seata_py.sql.meta import TableMeta
@@ -20,17 +21,6 @@ from seata_py.undo.model import Row, SQLType, SQLUndoLog, TableRecords
 
 # backticks (MySQL, Java's table names), double quotes and brackets (SQLite), or bare
 _IDENTIFIER = re.compile(r'`((?:[^`]|``)*)`|"((?:[^"]|"")*)"|\[([^\]]*)\]|([^.`"\[\s]+)')
-
-
-class DirtyUndoError(SeataError):
-    """Rows changed outside the global transaction since phase 1: rolling back would overwrite that change."""
-
-    def __init__(self, table: str, differences: Sequence[RowDifference]) -> None:
-        self.table = table
-        self.differences = tuple(differences)
-        shown = "; ".join(d.describe() for d in self.differences[:10])
-        more = f" (+{len(self.differences) - 10} more rows)" if len(self.differences) > 10 else ""
-        super().__init__(f"dirty data in {table}, rollback stopped: {shown}{more}")
 
 
 @dataclass(frozen=True)

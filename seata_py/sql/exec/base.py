@@ -12,7 +12,7 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any, Protocol
 
-from seata_py.exceptions import SeataError
+from seata_py.exceptions import ImageError as ImageError
 from seata_py.sql.dialects.base import Dialect
 from seata_py.sql.meta import TableMeta, java_hashmap_order
 from seata_py.sql.statements import Fragment, TableRef
@@ -20,10 +20,6 @@ from seata_py.undo.model import KeyType, Row, SQLUndoLog, TableRecords
 
 # Java splits IN lists of primary keys into OR-ed groups of at most this many rows.
 MAX_IN_SIZE = 1000
-
-
-class ImageError(SeataError):
-    """An image could not be taken or does not fit the statement (e.g. a changed primary key)."""
 
 
 class Cursor(Protocol):
