@@ -15,6 +15,7 @@ from .enums import (
     GlobalStatus,
     MessageType,
     ResultCode,
+    Role,
     TransactionExceptionCode,
 )
 from .errors import ProtocolError
@@ -111,6 +112,7 @@ __all__ = [
     "RegisterTMResponse",
     "ResultCode",
     "ResultMessage",
+    "Role",
     "TransactionExceptionCode",
     "TransactionResponse",
     "UndoLogDeleteRequest",

@@ -22,6 +22,17 @@ __all__ = [
 ]
 
 
+class Role(enum.Enum):
+    """Which of its two registrations a client connection is: transaction manager or resource manager.
+
+    A client registers each role on its own connection (RegisterTMRequest / RegisterRMRequest); the RPC
+    client and the embedded TC both key their connections by it.
+    """
+
+    TM = "TM"
+    RM = "RM"
+
+
 class FrameType(enum.IntEnum):
     """Byte 9 of the frame header (Java ``ProtocolConstants.MSGTYPE_*``)."""
 

@@ -15,16 +15,10 @@ Links are opened and used only on the RPC client's background loop.
 
 from __future__ import annotations
 
-import enum
 from typing import Protocol
 
-from seata_py.protocol import Codec, Frame
+from seata_py.protocol import Codec, Frame, Role
 from seata_py.rpc.config import RpcConfig
-
-
-class Role(enum.Enum):
-    TM = "TM"
-    RM = "RM"
 
 
 class Link(Protocol):

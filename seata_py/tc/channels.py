@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from seata_py.protocol import Message
+from seata_py.protocol import Message, Role
 
 
 class Channel(Protocol):
@@ -28,11 +27,6 @@ class Channel(Protocol):
         ...
 
     async def send_oneway(self, message: Message) -> None: ...
-
-
-class Role(enum.Enum):
-    TM = "TM"
-    RM = "RM"
 
 
 @dataclass(eq=False)
