@@ -15,7 +15,7 @@ from contextvars import Token
 from typing import Any
 
 import seata_py
-from seata_py.tm.context import bind_xid, reset_xid
+from seata_py.tm.context import bind_xid, current_xid, reset_xid
 
 
 class Agent:
@@ -59,6 +59,8 @@ class Agent:
             self.token = None
         if xid is not None:
             self.token = bind_xid(xid)
+        elif current_xid() is not None:
+            bind_xid(None)  # what begin() bound itself: the agent's one context is unbound now
 
     def _execute(self, name: str, statements: list[dict[str, Any]]) -> list[int]:
         conn = self.connections[name]

@@ -415,3 +415,33 @@ def test_python_lists_image_columns_as_java_does(
     for db in (java_db, py_db):
         assert db.snapshot("t_order", "order_id") == []
         assert db.snapshot("t_stock", "sku") == [("a", 10, "A"), ("b", 20, "B"), ("c", 30, "C")]
+
+
+def test_time_values_java_sql_time_cannot_hold(
+    agents: Callable[..., Any], make_db: Callable[..., SharedDatabase]
+) -> None:
+    """seata-py logs TIME fractions and values outside a day as MySQL text: Java reads them, its rollback
+    restores the day-crossing value exactly and drops the fraction (as it does on its own rows); seata-py's
+    rollback restores all of it."""
+    ddl = "CREATE TABLE t_time (id INT PRIMARY KEY, t3 TIME(3), t6 TIME(6), span TIME)"
+    seed = "INSERT INTO t_time VALUES (1, '12:34:56.789', '01:02:03.000004', '30:00:00')"
+    update = "UPDATE t_time SET t3 = '01:00:00', t6 = '02:00:00', span = '03:00:00' WHERE id = 1"
+    db = make_db(ddl)
+    db.run(seed)
+    before = db.snapshot("t_time")
+    java = _java(agents, db)
+    py = _python(agents, db, "py-writer")
+
+    xid = py.begin()
+    py.execute("db", update)
+    assert py.rollback(xid) in ROLLED_BACK
+    _assert_rows(db, "t_time", before)
+
+    xid = py.begin()
+    py.execute("db", update)
+    _assert_java_validation_passes(java, xid)
+    py.halt()
+    assert java.rollback(xid) in ROLLED_BACK
+    ((_, t3, t6, span),) = db.snapshot("t_time")
+    assert span == before[0][3]
+    assert (t3, t6) == tuple(v - timedelta(microseconds=v.microseconds) for v in before[0][1:3])
