@@ -7,8 +7,8 @@ when the value is the same. :func:`to_field` therefore picks the class the Java 
 (measured against the real Java client, see README "Java compatibility"), and :func:`to_db_param` turns a
 field back into something pymysql binds so that the column ends up holding the original value.
 
-The classes depend on the driver in one place, DATETIME (:class:`JavaDriver`); everything else is what MySQL
-Connector/J 5.1 and 8 agree on with default settings: ``tinyInt1isBit=true`` (TINYINT(1) → Boolean),
+Where the driver matters (DATETIME's class, and more with MariaDB Connector/J) :class:`JavaDriver` says so;
+the rest is what the drivers agree on with default settings: ``tinyInt1isBit=true`` (TINYINT(1) → Boolean),
 ``yearIsDateType=true`` (YEAR → java.sql.Date), INT UNSIGNED → Long, BIGINT UNSIGNED → BigInteger.
 """
 
