@@ -80,6 +80,31 @@ def file_lock(name: str) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def copy_maven_dependencies(pom: Path, out: Path, what: str, *options: str) -> None:
+    """``mvn dependency:copy-dependencies`` of a pom's runtime classpath into ``out`` (Maven's own repository
+    caches the downloads); ``what`` names the artifact in the error when it cannot be resolved."""
+    proc = subprocess.run(
+        [
+            "mvn",
+            "-B",
+            "-q",
+            "-f",
+            str(pom),
+            *options,
+            "dependency:copy-dependencies",
+            "-DincludeScope=runtime",
+            f"-DoutputDirectory={out}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    if proc.returncode != 0:
+        raise ServiceUnavailable(
+            f"mvn could not resolve {what}:\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}"
+        )
+
+
 def apt_install(*packages: str) -> None:
     """Install Debian packages (root only); raises ServiceUnavailable with apt's output on failure."""
     if os.geteuid() != 0:

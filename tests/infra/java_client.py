@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .common import ServiceUnavailable, apt_install, cache_dir, file_lock, tail
+from .common import ServiceUnavailable, apt_install, cache_dir, copy_maven_dependencies, file_lock, tail
 from .pipe_agent import AgentError, PipeAgent
 
 __all__ = ["DRIVER_LINES", "LINES", "AgentError", "ClientLine", "JavaAgent", "classpath", "compiled"]
@@ -85,28 +85,7 @@ def classpath(line: ClientLine) -> Path:
             return lib
         _ensure_java_and_maven()
         shutil.rmtree(lib, ignore_errors=True)
-        proc = subprocess.run(
-            [
-                "mvn",
-                "-B",
-                "-q",
-                "-f",
-                str(POM),
-                "-P",
-                line.profiles,
-                "dependency:copy-dependencies",
-                "-DincludeScope=runtime",
-                f"-DoutputDirectory={lib}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=1200,
-        )
-        if proc.returncode != 0:
-            raise ServiceUnavailable(
-                f"mvn could not resolve the Java client {line.version}:\n"
-                f"{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}"
-            )
+        copy_maven_dependencies(POM, lib, f"the Java client {line.version}", "-P", line.profiles)
         marker.write_text(line.version + "\n")
         return lib
 

@@ -17,6 +17,7 @@ from .common import (
     ServiceUnavailable,
     apt_install,
     cache_dir,
+    copy_maven_dependencies,
     docker_available,
     file_lock,
     free_port,
@@ -86,27 +87,12 @@ def seata_server_classpath() -> Path:
         shutil.rmtree(lib, ignore_errors=True)
         lib.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(POM, lib.parent / "pom.xml")
-        proc = subprocess.run(
-            [
-                "mvn",
-                "-B",
-                "-q",
-                "-f",
-                str(lib.parent / "pom.xml"),
-                "dependency:copy-dependencies",
-                "-DincludeScope=runtime",
-                f"-DoutputDirectory={lib}",
-                "-DexcludeGroupIds=org.apache.logging.log4j,log4j",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=1200,
+        copy_maven_dependencies(
+            lib.parent / "pom.xml",
+            lib,
+            f"io.seata:seata-server:{SERVER_VERSION}",
+            "-DexcludeGroupIds=org.apache.logging.log4j,log4j",
         )
-        if proc.returncode != 0:
-            raise ServiceUnavailable(
-                f"mvn could not resolve io.seata:seata-server:{SERVER_VERSION}:\n"
-                f"{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}"
-            )
         jar = lib / f"seata-server-{SERVER_VERSION}.jar"
         with zipfile.ZipFile(jar) as zf:
             names = set(zf.namelist())
