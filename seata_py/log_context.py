@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from seata_py.tm.context import current_xid
+from seata_py.types.context import current_xid
 
 XID_ATTRIBUTE = "xid"
 UNBOUND = ""

@@ -25,7 +25,7 @@ from seata_py.rm.at import ATResourceManager, application_data
 from seata_py.sql.exec import Environment, UserResult, executor_for
 from seata_py.sql.recognizer import check_statement_against_meta
 from seata_py.sql.statements import SelectForUpdateStatement, Statement, is_intercepted, statement_tables
-from seata_py.tm.context import current_xid, effective_lock_retry, global_lock_required
+from seata_py.types.context import current_xid, effective_lock_retry, global_lock_required
 from seata_py.undo.codec import encode_undo_row
 from seata_py.undo.log_table import LOG_STATUS_NORMAL
 from seata_py.undo.model import BranchUndoLog

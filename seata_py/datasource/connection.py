@@ -25,7 +25,7 @@ from seata_py.sql.exec import UserResult
 from seata_py.sql.exec.select_for_update import select_for_update_lock_keys
 from seata_py.sql.recognizer import parse_sql
 from seata_py.sql.statements import InsertStatement, SelectForUpdateStatement, Statement
-from seata_py.tm.context import current_xid, effective_lock_retry, global_lock_required
+from seata_py.types.context import current_xid, effective_lock_retry, global_lock_required
 
 
 def _normalise_args(args: Any) -> tuple[Any, str]:

@@ -42,7 +42,7 @@ from seata_py.sql.errors import SQLitePlaceholderError
 from seata_py.sql.exec import UserResult
 from seata_py.sql.recognizer import parse_sql
 from seata_py.sql.statements import Statement
-from seata_py.tm.context import current_xid, global_lock_required
+from seata_py.types.context import current_xid, global_lock_required
 
 # sqlite3.connect arguments the phase-2 connection must not copy: it manages its own transactions, reads raw
 # values and is used from the RM's thread

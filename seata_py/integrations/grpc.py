@@ -43,7 +43,7 @@ from seata_py.integrations.xid import (
     propagated_xid,
     resolve_inbound,
 )
-from seata_py.tm.context import current_xid
+from seata_py.types.context import current_xid
 
 _CARRIER = f"metadata {XID_METADATA_KEY}"
 

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import httpx
 
 from seata_py.integrations.xid import XID_HEADER, has_header
-from seata_py.tm.context import current_xid
+from seata_py.types.context import current_xid
 
 AnyClient = TypeVar("AnyClient", httpx.Client, httpx.AsyncClient)
 

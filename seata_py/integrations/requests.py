@@ -20,7 +20,7 @@ from typing import Any
 import requests
 
 from seata_py.integrations.xid import XID_HEADER, has_header
-from seata_py.tm.context import current_xid
+from seata_py.types.context import current_xid
 
 _INSTALLED = "_seata_py_xid_installed"
 

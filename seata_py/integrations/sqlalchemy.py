@@ -62,7 +62,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from seata_py import runtime as seata_runtime
 from seata_py.datasource.connection import ATConnection
 from seata_py.exceptions import ConfigError
-from seata_py.tm.context import current_xid
+from seata_py.types.context import current_xid
 
 __all__ = ["create_engine", "instrument", "is_instrumented"]
 

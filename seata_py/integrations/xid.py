@@ -44,7 +44,7 @@ from typing import TypeVar
 from urllib.parse import unquote
 
 from seata_py.exceptions import ConfigError, InvalidXidError
-from seata_py.tm.context import bind_xid, current_xid, reset_xid
+from seata_py.types.context import bind_xid, current_xid, reset_xid
 
 log = logging.getLogger("seata_py.integrations")
 

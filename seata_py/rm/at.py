@@ -27,7 +27,7 @@ from seata_py.protocol import (
 )
 from seata_py.rpc.coordinator import TransactionCoordinator
 from seata_py.sql.exec.base import Cursor
-from seata_py.tm.context import effective_lock_retry
+from seata_py.types.context import effective_lock_retry
 from seata_py.undo.codec import DEFENSE_ROW_CONTENT, DEFENSE_ROW_CONTEXT, decode_undo_row
 from seata_py.undo.compensate import Compensator, DirtyUndoError
 from seata_py.undo.errors import UndoLogFormatError

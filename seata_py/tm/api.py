@@ -18,7 +18,7 @@ from typing import Any, TypeVar, overload
 
 from seata_py.exceptions import PropagationError, TransactionError, TransactionTimeoutError
 from seata_py.protocol import GlobalStatus
-from seata_py.tm.context import (
+from seata_py.types.context import (
     LockRetryOverride,
     bind_lock_retry,
     bind_xid,

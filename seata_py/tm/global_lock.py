@@ -17,7 +17,7 @@ from contextvars import ContextVar, Token
 from types import TracebackType
 from typing import Any, TypeVar, overload
 
-from seata_py.tm.context import (
+from seata_py.types.context import (
     LockRetryOverride,
     bind_global_lock,
     bind_lock_retry,

@@ -18,7 +18,7 @@ from typing import Protocol, TypeVar
 
 from seata_py.exceptions import SeataError, TransactionError
 from seata_py.protocol import GlobalStatus
-from seata_py.tm.context import bind_xid, current_xid, reset_xid
+from seata_py.types.context import bind_xid, current_xid, reset_xid
 
 log = logging.getLogger("seata_py.tm")
 

@@ -269,7 +269,7 @@ def test_dirty_data_makes_rollback_unretryable_and_names_the_rows(
     caplog.set_level(logging.ERROR, logger="seata_py.rm")
     rt = runtime()
     xid = rt.tc.begin("dirty", 60000)
-    from seata_py.tm.context import bind_xid, reset_xid
+    from seata_py.types.context import bind_xid, reset_xid
 
     token = bind_xid(xid)
     try:
@@ -338,7 +338,7 @@ PHASE_ONE_ONLY = textwrap.dedent(
     """
     import os, sys, seata_py
     from seata_py.runtime import runtime
-    from seata_py.tm.context import bind_xid
+    from seata_py.types.context import bind_xid
     tc_address, host, port, user, password, db = sys.argv[1:7]
     seata_py.init(application_id="it-dying", grouplist=tc_address, time_zone="UTC")
     xid = runtime().tc.begin("dies-after-phase-one", 60000)
@@ -714,7 +714,7 @@ def test_wrapping_an_open_pymysql_connection(env: dict[str, Any]) -> None:
 @contextlib.contextmanager
 def row_held_by_another_transaction(env: dict[str, Any], sql: str) -> Iterator[str]:
     """A branch of another global transaction holds the global lock of the rows ``sql`` changes."""
-    from seata_py.tm.context import bind_xid, reset_xid
+    from seata_py.types.context import bind_xid, reset_xid
 
     tc = runtime().tc
     holder_xid = tc.begin("holder", 60000)

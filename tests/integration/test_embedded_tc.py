@@ -22,7 +22,7 @@ import seata_py
 from seata_py.protocol import BranchRollbackRequest, BranchStatus, GlobalStatus
 from seata_py.runtime import runtime
 from seata_py.tc.status_view import fetch_status
-from seata_py.tm.context import bind_xid, reset_xid
+from seata_py.types.context import bind_xid, reset_xid
 from tests.conftest import WORKDIR
 from tests.infra import embedded_tc
 from tests.infra.embedded_tc import EmbeddedTCServer
@@ -175,7 +175,7 @@ PHASE_ONE_THEN_EXIT = textwrap.dedent(
     """
     import os, sys, seata_py
     from seata_py.runtime import runtime
-    from seata_py.tm.context import bind_xid
+    from seata_py.types.context import bind_xid
     app, tc_address, host, port, user, password, db = sys.argv[1:8]
     seata_py.init(application_id=app, grouplist=tc_address, time_zone="UTC")
     xid = runtime().tc.begin("registered-elsewhere", 60000)

@@ -27,7 +27,7 @@ from seata_py.datasource.connection import ATConnection
 from seata_py.integrations.sqlalchemy import create_engine
 from seata_py.runtime import runtime
 from seata_py.sql.exec.base import ImageError
-from seata_py.tm.context import bind_xid, reset_xid
+from seata_py.types.context import bind_xid, reset_xid
 from seata_py.undo.ddl import mysql_undo_log_ddl
 from tests.infra.mariadb import MySQLServer
 from tests.infra.seata_server import SeataServer

@@ -19,7 +19,7 @@ from seata_py.datasource.sqlite import SQLiteATConnection, connect_sqlite, wrap_
 from seata_py.exceptions import TransactionStateError
 from seata_py.protocol import BranchRollbackRequest, BranchStatus, BranchType, GlobalStatus
 from seata_py.runtime import runtime
-from seata_py.tm.context import bind_xid, reset_xid
+from seata_py.types.context import bind_xid, reset_xid
 from seata_py.undo.log_table import LOG_STATUS_GLOBAL_FINISHED
 from tests.infra.seata_server import SeataServer
 from tests.integration.conftest import eventually
@@ -355,7 +355,7 @@ PHASE_ONE_ONLY = textwrap.dedent(
     import os, sys, seata_py
     from seata_py.datasource.sqlite import connect_sqlite
     from seata_py.runtime import runtime
-    from seata_py.tm.context import bind_xid
+    from seata_py.types.context import bind_xid
     tc_address, path = sys.argv[1:3]
     seata_py.init(application_id="it-sqlite-dying", grouplist=tc_address)
     rt = runtime()

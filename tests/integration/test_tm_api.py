@@ -13,7 +13,7 @@ import pytest
 import seata_py
 from seata_py import Propagation
 from seata_py.exceptions import LockConflictError, PropagationError, TransactionTimeoutError
-from seata_py.tm.context import current_xid
+from seata_py.types.context import current_xid
 from tests.infra.mariadb import MySQLServer
 from tests.infra.seata_server import SeataServer
 from tests.integration.at_schema import create_schema, reseed, snapshot, undo_rows

@@ -15,7 +15,7 @@ from contextvars import Token
 from typing import Any
 
 import seata_py
-from seata_py.tm.context import bind_xid, current_xid, reset_xid
+from seata_py.types.context import bind_xid, current_xid, reset_xid
 
 
 class Agent:

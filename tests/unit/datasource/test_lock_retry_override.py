@@ -20,7 +20,7 @@ from seata_py.exceptions import LockConflictError
 from seata_py.protocol import BranchType
 from seata_py.rm.at import ATResourceManager
 from seata_py.tm.api import global_transaction
-from seata_py.tm.context import LockRetryOverride, bind_lock_retry, effective_lock_retry, reset_lock_retry
+from seata_py.types.context import LockRetryOverride, bind_lock_retry, effective_lock_retry, reset_lock_retry
 from seata_py.tm.global_lock import global_lock
 from seata_py.tm.transaction import TmSettings
 from seata_py.undo.ddl import undo_log_ddl

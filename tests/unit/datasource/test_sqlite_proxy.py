@@ -24,7 +24,7 @@ from seata_py.protocol import BranchCommitRequest, BranchRollbackRequest, Branch
 from seata_py.protocol.messages import UndoLogDeleteRequest
 from seata_py.rm.at import ATResourceManager
 from seata_py.sql.dialects.sqlite import SQLiteDialect
-from seata_py.tm.context import bind_global_lock, bind_xid, reset_global_lock, reset_xid
+from seata_py.types.context import bind_global_lock, bind_xid, reset_global_lock, reset_xid
 from seata_py.undo.ddl import undo_log_ddl
 from tests.unit.datasource.fake_tc import FakeTC
 

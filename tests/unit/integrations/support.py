@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from seata_py.tm.context import bind_xid, reset_xid
+from seata_py.types.context import bind_xid, reset_xid
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from fastapi import BackgroundTasks, FastAPI, WebSocket
 from fastapi.responses import StreamingResponse
 
 from seata_py.integrations.asgi import SeataASGIMiddleware
-from seata_py.tm.context import current_xid
+from seata_py.types.context import current_xid
 
 with warnings.catch_warnings():
     # starlette asks for "httpx2" (a UserWarning); httpx is what this package integrates with

@@ -19,7 +19,7 @@ from seata_py.integrations.grpc import (
     SeataServerInterceptor,
     aio_client_interceptors,
 )
-from seata_py.tm.context import current_xid
+from seata_py.types.context import current_xid
 from tests.unit.integrations.support import bound
 
 XID = "10.0.0.5:8091:42"

@@ -14,7 +14,7 @@ from flask import Flask, Response, jsonify, stream_with_context
 from werkzeug.serving import make_server
 
 from seata_py.integrations.wsgi import SeataWSGIMiddleware, werkzeug_request_handler
-from seata_py.tm.context import current_xid
+from seata_py.types.context import current_xid
 
 XID = "10.0.0.5:8091:42"
 

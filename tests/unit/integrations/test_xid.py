@@ -23,7 +23,7 @@ from seata_py.integrations.xid import (
     resolve_inbound,
     split_values,
 )
-from seata_py.tm.context import bind_xid, current_xid, reset_xid
+from seata_py.types.context import bind_xid, current_xid, reset_xid
 
 VALID = [
     "192.168.1.20:8091:2612345678901234567",

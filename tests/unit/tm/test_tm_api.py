@@ -11,7 +11,7 @@ from seata_py import Propagation, Role
 from seata_py.exceptions import PropagationError, TransactionError, TransactionTimeoutError
 from seata_py.protocol import GlobalStatus
 from seata_py.tm.api import global_transaction, global_transactional
-from seata_py.tm.context import bind_xid, current_xid, lock_retry_override, reset_xid
+from seata_py.types.context import bind_xid, current_xid, lock_retry_override, reset_xid
 from seata_py.tm.transaction import GlobalTransaction, TmSettings
 from tests.unit.tm.fake_backend import FakeBackend, Flaky
 
@@ -382,7 +382,7 @@ def test_decorator_options_survive_many_calls(tc: FakeBackend) -> None:
 
 
 def test_shared_global_lock_instance_across_tasks() -> None:
-    from seata_py.tm.context import global_lock_required
+    from seata_py.types.context import global_lock_required
 
     lock = seata_py.global_lock(lock_retry_times=3)
 
@@ -399,7 +399,7 @@ def test_shared_global_lock_instance_across_tasks() -> None:
 
 
 def test_bare_global_lock_decorates_methods() -> None:
-    from seata_py.tm.context import global_lock_required
+    from seata_py.types.context import global_lock_required
 
     class Repo:
         @seata_py.global_lock
