@@ -5,8 +5,9 @@
     python scripts/gen_proto.py --out DIR       # generate into DIR instead (used by the staleness test)
     python scripts/gen_proto.py --check         # exit 1 if the committed modules differ from a fresh run
 
-Needs grpcio-tools (the `test` extra). For every proto/NAME.proto it writes NAME_pb2.py and NAME_pb2.pyi,
-and NAME_pb2_grpc.py for the files that define a service.
+Needs grpcio-tools (the `test` extra). For every proto/NAME.proto it writes NAME_pb2.py, and NAME_pb2_grpc.py
+for the files that define a service. No .pyi stubs: nothing here runs a type checker over the generated
+modules, and the code that uses them is typed against google.protobuf's Message base class.
 
 Why a post-processing step: the .proto files import each other by bare file name (`import
 "seata_enums.proto";`), as upstream Seata's do, so that the files compile on their own with any protoc and
@@ -37,7 +38,7 @@ PACKAGE_DIR = ROOT / "seata_py" / "protocol" / "protobuf" / "generated"
 
 # Output files owned by this script; anything else in the package directory (__init__.py, ruff.toml) is
 # hand-written and left alone.
-GENERATED_SUFFIXES = ("_pb2.py", "_pb2.pyi", "_pb2_grpc.py")
+GENERATED_SUFFIXES = ("_pb2.py", "_pb2_grpc.py")
 MARKER = "# Regenerate with: python scripts/gen_proto.py (do not edit by hand)\n"
 
 _SERVICE = re.compile(r"^\s*service\s+\w+", re.MULTILINE)
@@ -88,7 +89,7 @@ def generate(out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     files = proto_files()
     names = [str(f.relative_to(PROTO_DIR)) for f in files]
-    _protoc([f"--python_out={out_dir}", f"--pyi_out={out_dir}", *names])
+    _protoc([f"--python_out={out_dir}", *names])
     with_service = [str(f.relative_to(PROTO_DIR)) for f in files if _SERVICE.search(f.read_text("utf-8"))]
     if with_service:
         _protoc([f"--grpc_python_out={out_dir}", *with_service])

@@ -125,10 +125,10 @@ def test_differences_reports_changed_missing_and_extra_files(tmp_path: Path) -> 
     right.mkdir()
     (left / "a_pb2.py").write_text("x = 1\n")
     (right / "a_pb2.py").write_text("x = 2\n")
-    (left / "b_pb2.pyi").write_text("")
+    (left / "b_pb2_grpc.py").write_text("")
     (right / "c_pb2_grpc.py").write_text("")
     (right / "__init__.py").write_text("not generated, ignored")
-    assert gen_proto.differences(left, right) == ["b_pb2.pyi", "c_pb2_grpc.py", "a_pb2.py"]
+    assert gen_proto.differences(left, right) == ["b_pb2_grpc.py", "c_pb2_grpc.py", "a_pb2.py"]
 
 
 def test_generated_imports_are_package_relative() -> None:
