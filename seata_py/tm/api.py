@@ -14,10 +14,14 @@ import logging
 from collections.abc import Callable, Iterable
 from contextvars import Token
 from types import TracebackType
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, overload
 
-from seata_py.exceptions import PropagationError, TransactionError, TransactionTimeoutError
-from seata_py.protocol import GlobalStatus
+from seata_py.exceptions import PropagationError, TransactionError
+from seata_py.tm.outcome import check_committed, check_rolled_back, check_timeout_rollback
+from seata_py.tm.propagation import Plan, Propagation, plan
+from seata_py.tm.rollback_rules import ExceptionSpec, normalise, should_roll_back
+from seata_py.tm.steps import Steps, arun, run
+from seata_py.tm.transaction import GlobalTransaction, Role, TmBackend, TmSettings
 from seata_py.types.context import (
     LockRetryOverride,
     bind_lock_retry,
@@ -26,17 +30,9 @@ from seata_py.types.context import (
     reset_lock_retry,
     reset_xid,
 )
-from seata_py.tm.propagation import Plan, Propagation, plan
-from seata_py.tm.rollback_rules import ExceptionSpec, normalise, should_roll_back
-from seata_py.tm.transaction import (
-    COMMITTED,
-    ROLLED_BACK,
-    TIMED_OUT,
-    GlobalTransaction,
-    Role,
-    TmBackend,
-    TmSettings,
-)
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11; type checkers ship this module
 
 log = logging.getLogger("seata_py.tm")
 
@@ -122,71 +118,50 @@ class global_transaction:
             )
         return GlobalTransaction(role=Role.LAUNCHER, backend=self._backend, settings=self._settings)
 
-    def __enter__(self) -> GlobalTransaction:
+    def _enter_steps(self) -> Steps[GlobalTransaction]:
         decided = self._plan()
         try:
             tx = self._transaction_for(decided)
             if tx.is_launcher:
-                tx.begin(self.timeout_ms, self.name)
+                yield from tx.begin_steps(self.timeout_ms, self.name)
         except BaseException:
             self._restore()
             raise
         self._tx = tx
         return tx
+
+    def __enter__(self) -> GlobalTransaction:
+        return run(self._enter_steps())
 
     async def __aenter__(self) -> GlobalTransaction:
-        decided = self._plan()
-        try:
-            tx = self._transaction_for(decided)
-            if tx.is_launcher:
-                await tx.abegin(self.timeout_ms, self.name)
-        except BaseException:
-            self._restore()
-            raise
-        self._tx = tx
-        return tx
+        return await arun(self._enter_steps())
 
     # -- leaving --------------------------------------------------------------------------------------------
+
+    def _exit_steps(self, exc: BaseException | None) -> Steps[None]:
+        tx = self._tx
+        assert tx is not None
+        try:
+            if not tx.is_launcher:
+                return
+            if exc is not None and should_roll_back(exc, self.rollback_for, self.no_rollback_for):
+                check_rolled_back(self.name, tx, (yield from tx.end_steps("rollback")), exc)
+                return  # the original exception propagates
+            if tx.timed_out():  # never commit past the timeout, whatever the rules say about the exception
+                check_timeout_rollback(self.name, tx, (yield from tx.end_steps("rollback")), exc)
+            check_committed(self.name, tx, (yield from tx.end_steps("commit")), exc)
+        finally:
+            self._restore()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        tx = self._tx
-        assert tx is not None
-        try:
-            if not tx.is_launcher:
-                return
-            if exc is not None and should_roll_back(exc, self.rollback_for, self.no_rollback_for):
-                self._check_rolled_back(tx, tx.rollback(), exc)
-                return  # the original exception propagates
-            if tx.timed_out():  # never commit past the timeout, whatever the rules say about the exception
-                self._timeout(tx, tx.rollback(), exc)
-            if exc is not None:
-                self._check_committed(tx, tx.commit(), exc)
-                return
-            self._check_committed(tx, tx.commit(), None)
-        finally:
-            self._restore()
+        run(self._exit_steps(exc))
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        tx = self._tx
-        assert tx is not None
-        try:
-            if not tx.is_launcher:
-                return
-            if exc is not None and should_roll_back(exc, self.rollback_for, self.no_rollback_for):
-                self._check_rolled_back(tx, await tx.arollback(), exc)
-                return
-            if tx.timed_out():
-                self._timeout(tx, await tx.arollback(), exc)
-            if exc is not None:
-                self._check_committed(tx, await tx.acommit(), exc)
-                return
-            self._check_committed(tx, await tx.acommit(), None)
-        finally:
-            self._restore()
+        await arun(self._exit_steps(exc))
 
     def _restore(self) -> None:
         try:
@@ -208,43 +183,20 @@ class global_transaction:
             log.debug("resumed xid=%s after %r", current_xid(), self.name)
             self._suspended_token = None
 
-    # -- outcome checks -------------------------------------------------------------------------------------
 
-    def _timeout(self, tx: GlobalTransaction, status: GlobalStatus, cause: BaseException | None) -> None:
-        if status not in ROLLED_BACK:
-            raise TransactionError(
-                f"global transaction {self.name!r} ran past its timeout of {tx.timeout_ms} ms and its "
-                f"rollback ended as {status.name}; data may need an operator",
-                xid=tx.xid,
-            ) from cause
-        raise TransactionTimeoutError(
-            f"global transaction {self.name!r} ran {tx.elapsed_ms():.0f} ms, past its timeout of "
-            f"{tx.timeout_ms} ms; client detected the timeout before commit and rolled back ({status.name})",
-            xid=tx.xid,
-        ) from cause
+class TransactionalOptions(TypedDict, total=False):
+    """``@global_transactional(...)``'s keywords: :class:`global_transaction`'s, with ``name`` defaulting to
+    the decorated function's qualified name."""
 
-    def _check_committed(
-        self, tx: GlobalTransaction, status: GlobalStatus, cause: BaseException | None
-    ) -> None:
-        if status in COMMITTED:
-            return
-        if status in TIMED_OUT:
-            error: TransactionError = TransactionTimeoutError(
-                f"global transaction {self.name!r} was rolled back by the TC after its timeout "
-                f"({status.name}) instead of committing",
-                xid=tx.xid,
-            )
-        else:
-            error = TransactionError(f"global commit of {self.name!r} ended as {status.name}", xid=tx.xid)
-        raise error from cause
-
-    def _check_rolled_back(self, tx: GlobalTransaction, status: GlobalStatus, cause: BaseException) -> None:
-        if status in ROLLED_BACK:
-            return
-        # e.g. RollbackFailed: some branch could not be compensated (dirty data); never hide it
-        raise TransactionError(
-            f"global rollback of {self.name!r} ended as {status.name}; data may need an operator", xid=tx.xid
-        ) from cause
+    name: str | None
+    timeout_ms: int | None
+    propagation: Propagation | str
+    rollback_for: ExceptionSpec | Iterable[ExceptionSpec] | None
+    no_rollback_for: ExceptionSpec | Iterable[ExceptionSpec] | None
+    lock_retry_interval_ms: int | None
+    lock_retry_times: int | None
+    backend: TmBackend | None
+    settings: TmSettings | None
 
 
 @overload
@@ -253,18 +205,7 @@ def global_transactional(func: F, /) -> F: ...
 
 @overload
 def global_transactional(
-    func: None = None,
-    /,
-    *,
-    name: str | None = None,
-    timeout_ms: int | None = None,
-    propagation: Propagation | str = Propagation.REQUIRED,
-    rollback_for: ExceptionSpec | Iterable[ExceptionSpec] | None = None,
-    no_rollback_for: ExceptionSpec | Iterable[ExceptionSpec] | None = None,
-    lock_retry_interval_ms: int | None = None,
-    lock_retry_times: int | None = None,
-    backend: TmBackend | None = None,
-    settings: TmSettings | None = None,
+    func: None = None, /, **options: Unpack[TransactionalOptions]
 ) -> Callable[[F], F]: ...
 
 

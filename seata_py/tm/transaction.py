@@ -11,48 +11,16 @@ from __future__ import annotations
 import enum
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from contextvars import Token
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Literal, Protocol
 
 from seata_py.exceptions import SeataError, TransactionError
 from seata_py.protocol import GlobalStatus
+from seata_py.tm.steps import Steps, TcRequest, arun, run
 from seata_py.types.context import bind_xid, current_xid, reset_xid
 
 log = logging.getLogger("seata_py.tm")
-
-T = TypeVar("T")
-
-# FINISHED means the TC no longer knows the XID (e.g. it was rolled back on timeout): not a commit.
-COMMITTED = frozenset(
-    {
-        GlobalStatus.COMMITTED,
-        GlobalStatus.ASYNC_COMMITTING,
-        GlobalStatus.COMMITTING,
-        GlobalStatus.COMMIT_RETRYING,
-    }
-)
-TIMED_OUT = frozenset(
-    {
-        GlobalStatus.TIMEOUT_ROLLBACKING,
-        GlobalStatus.TIMEOUT_ROLLBACKED,
-        GlobalStatus.TIMEOUT_ROLLBACK_RETRYING,
-        GlobalStatus.TIMEOUT_ROLLBACK_FAILED,
-    }
-)
-# a rollback the TC has done or is still driving; anything else after a rollback request is a failure
-ROLLED_BACK = frozenset(
-    {
-        GlobalStatus.ROLLBACKED,
-        GlobalStatus.ROLLBACKING,
-        GlobalStatus.ROLLBACK_RETRYING,
-        GlobalStatus.TIMEOUT_ROLLBACKED,
-        GlobalStatus.TIMEOUT_ROLLBACKING,
-        GlobalStatus.TIMEOUT_ROLLBACK_RETRYING,
-        GlobalStatus.FINISHED,
-    }
-)
 
 
 class TmBackend(Protocol):
@@ -152,7 +120,14 @@ class GlobalTransaction:
 
     # -- begin ----------------------------------------------------------------------------------------------
 
-    def _before_begin(self, timeout_ms: int | None, name: str) -> int:
+    def begin(self, timeout_ms: int | None = None, name: str = "default") -> str:
+        return run(self.begin_steps(timeout_ms, name))
+
+    async def abegin(self, timeout_ms: int | None = None, name: str = "default") -> str:
+        return await arun(self.begin_steps(timeout_ms, name))
+
+    def begin_steps(self, timeout_ms: int | None, name: str) -> Steps[str]:
+        """What :meth:`begin` / :meth:`abegin` do, for a caller that runs it among its own steps."""
         if self.role is not Role.LAUNCHER:
             raise TransactionError(
                 f"only a launcher begins a global transaction, this one is a {self.role.value}"
@@ -169,106 +144,69 @@ class GlobalTransaction:
         timeout = timeout_ms if timeout_ms and timeout_ms > 0 else self.settings.default_timeout_ms
         self.name, self.timeout_ms = name, timeout
         self._began_at = time.monotonic()
-        return timeout
-
-    def _after_begin(self, xid: str) -> None:
+        xid: str = yield TcRequest(self._require_backend(), "begin", (name, timeout))
         self.xid = xid
         self.status = GlobalStatus.BEGIN
         self._token = bind_xid(xid)
         log.info("began global transaction %r (timeout %d ms) xid=%s", self.name, self.timeout_ms, xid)
-
-    def begin(self, timeout_ms: int | None = None, name: str = "default") -> str:
-        timeout = self._before_begin(timeout_ms, name)
-        self._after_begin(self._require_backend().begin(name, timeout))
-        assert self.xid is not None
-        return self.xid
-
-    async def abegin(self, timeout_ms: int | None = None, name: str = "default") -> str:
-        timeout = self._before_begin(timeout_ms, name)
-        self._after_begin(await self._require_backend().abegin(name, timeout))
-        assert self.xid is not None
-        return self.xid
+        return xid
 
     # -- commit / rollback ----------------------------------------------------------------------------------
 
     def commit(self) -> GlobalStatus:
         """Launcher: ask the TC to commit (retried). Participant: nothing, the launcher decides."""
-        if self.role is not Role.LAUNCHER:
-            return self.status
-        xid = self._require_xid()
-        backend = self._require_backend()
-        try:
-            self.status = _retry("commit", xid, self.settings.commit_retry_count, lambda: backend.commit(xid))
-        finally:
-            self._unbind()
-        log.info("global commit of %r answered %s xid=%s", self.name, self.status.name, xid)
-        return self.status
+        return run(self.end_steps("commit"))
 
     async def acommit(self) -> GlobalStatus:
-        if self.role is not Role.LAUNCHER:
-            return self.status
-        xid = self._require_xid()
-        backend = self._require_backend()
-        try:
-            self.status = await _aretry(
-                "commit", xid, self.settings.commit_retry_count, lambda: backend.acommit(xid)
-            )
-        finally:
-            self._unbind()
-        log.info("global commit of %r answered %s xid=%s", self.name, self.status.name, xid)
-        return self.status
+        return await arun(self.end_steps("commit"))
 
     def rollback(self) -> GlobalStatus:
         """Launcher: ask the TC to roll back every branch (retried). Participant: nothing."""
-        if self.role is not Role.LAUNCHER:
-            return self.status
-        xid = self._require_xid()
-        backend = self._require_backend()
-        try:
-            self.status = _retry(
-                "rollback", xid, self.settings.rollback_retry_count, lambda: backend.rollback(xid)
-            )
-        finally:
-            self._unbind()
-        log.info("global rollback of %r answered %s xid=%s", self.name, self.status.name, xid)
-        return self.status
+        return run(self.end_steps("rollback"))
 
     async def arollback(self) -> GlobalStatus:
+        return await arun(self.end_steps("rollback"))
+
+    def end_steps(self, operation: Literal["commit", "rollback"]) -> Steps[GlobalStatus]:
+        """What :meth:`commit` / :meth:`rollback` (and their async twins) do, as steps."""
         if self.role is not Role.LAUNCHER:
             return self.status
         xid = self._require_xid()
         backend = self._require_backend()
+        attempts = (
+            self.settings.commit_retry_count if operation == "commit" else self.settings.rollback_retry_count
+        )
         try:
-            self.status = await _aretry(
-                "rollback", xid, self.settings.rollback_retry_count, lambda: backend.arollback(xid)
-            )
+            self.status = yield from _retried(TcRequest(backend, operation, (xid,)), xid, attempts)
         finally:
             self._unbind()
-        log.info("global rollback of %r answered %s xid=%s", self.name, self.status.name, xid)
+        log.info("global %s of %r answered %s xid=%s", operation, self.name, self.status.name, xid)
         return self.status
 
     # -- status / report ------------------------------------------------------------------------------------
 
     def get_status(self) -> GlobalStatus:
         """The status the TC has now (Finished once it forgot the transaction)."""
-        if self.xid is None:
-            return GlobalStatus.UNKNOWN
-        self.status = self._require_backend().status(self.xid)
-        return self.status
+        return run(self._status_steps())
 
     async def aget_status(self) -> GlobalStatus:
+        return await arun(self._status_steps())
+
+    def _status_steps(self) -> Steps[GlobalStatus]:
         if self.xid is None:
             return GlobalStatus.UNKNOWN
-        self.status = await self._require_backend().astatus(self.xid)
+        self.status = yield TcRequest(self._require_backend(), "status", (self.xid,))
         return self.status
 
     def report(self, status: GlobalStatus) -> GlobalStatus:
         """GlobalReport: tell the TC the outcome (Saga-style; AT transactions use commit/rollback)."""
-        self.status = self._require_backend().report(self._require_xid(), status)
-        return self.status
+        return run(self._report_steps(status))
 
     async def areport(self, status: GlobalStatus) -> GlobalStatus:
-        self.status = await self._require_backend().areport(self._require_xid(), status)
+        return await arun(self._report_steps(status))
+
+    def _report_steps(self, status: GlobalStatus) -> Steps[GlobalStatus]:
+        self.status = yield TcRequest(self._require_backend(), "report", (self._require_xid(), status))
         return self.status
 
     # -- suspend / resume -----------------------------------------------------------------------------------
@@ -318,31 +256,23 @@ class GlobalTransaction:
         return self._backend
 
 
-def _retry(what: str, xid: str, attempts: int, call: Callable[[], T]) -> T:
+def _retried(request: TcRequest, xid: str, attempts: int) -> Steps[GlobalStatus]:
+    """Java's TM retries a commit or rollback whose RPC failed; the XID stays bound meanwhile."""
     last: SeataError | None = None
     for attempt in range(max(attempts, 1)):
         try:
-            return call()
+            status: GlobalStatus = yield request
+            return status
         except SeataError as exc:
             last = exc
             log.warning(
-                "global %s failed (attempt %d of %d): %s xid=%s", what, attempt + 1, attempts, exc, xid
+                "global %s failed (attempt %d of %d): %s xid=%s",
+                request.operation,
+                attempt + 1,
+                attempts,
+                exc,
+                xid,
             )
     raise TransactionError(
-        f"global {what} failed after {max(attempts, 1)} attempts: {last}", xid=xid
-    ) from last
-
-
-async def _aretry(what: str, xid: str, attempts: int, call: Callable[[], Awaitable[T]]) -> T:
-    last: SeataError | None = None
-    for attempt in range(max(attempts, 1)):
-        try:
-            return await call()
-        except SeataError as exc:
-            last = exc
-            log.warning(
-                "global %s failed (attempt %d of %d): %s xid=%s", what, attempt + 1, attempts, exc, xid
-            )
-    raise TransactionError(
-        f"global {what} failed after {max(attempts, 1)} attempts: {last}", xid=xid
+        f"global {request.operation} failed after {max(attempts, 1)} attempts: {last}", xid=xid
     ) from last

@@ -11,8 +11,8 @@ from seata_py import Propagation, Role
 from seata_py.exceptions import PropagationError, TransactionError, TransactionTimeoutError
 from seata_py.protocol import GlobalStatus
 from seata_py.tm.api import global_transaction, global_transactional
-from seata_py.types.context import bind_xid, current_xid, lock_retry_override, reset_xid
 from seata_py.tm.transaction import GlobalTransaction, TmSettings
+from seata_py.types.context import bind_xid, current_xid, lock_retry_override, reset_xid
 from tests.unit.tm.fake_backend import FakeBackend, Flaky
 
 OUTER = "10.9.9.9:8091:77"
