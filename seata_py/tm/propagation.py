@@ -27,21 +27,17 @@ class Plan(enum.Enum):
     REFUSE_MISSING = enum.auto()  # MANDATORY without one
 
 
-_PLANS: dict[tuple[Propagation, bool], Plan] = {
-    (Propagation.REQUIRED, True): Plan.JOIN,
-    (Propagation.REQUIRED, False): Plan.BEGIN,
-    (Propagation.REQUIRES_NEW, True): Plan.SUSPEND_AND_BEGIN,
-    (Propagation.REQUIRES_NEW, False): Plan.BEGIN,
-    (Propagation.NOT_SUPPORTED, True): Plan.SUSPEND_AND_RUN_PLAIN,
-    (Propagation.NOT_SUPPORTED, False): Plan.RUN_PLAIN,
-    (Propagation.SUPPORTS, True): Plan.JOIN,
-    (Propagation.SUPPORTS, False): Plan.RUN_PLAIN,
-    (Propagation.NEVER, True): Plan.REFUSE_EXISTING,
-    (Propagation.NEVER, False): Plan.RUN_PLAIN,
-    (Propagation.MANDATORY, True): Plan.JOIN,
-    (Propagation.MANDATORY, False): Plan.REFUSE_MISSING,
+# propagation -> (what entering does while a transaction is bound, what it does while none is)
+_PLANS: dict[Propagation, tuple[Plan, Plan]] = {
+    Propagation.REQUIRED: (Plan.JOIN, Plan.BEGIN),
+    Propagation.REQUIRES_NEW: (Plan.SUSPEND_AND_BEGIN, Plan.BEGIN),
+    Propagation.NOT_SUPPORTED: (Plan.SUSPEND_AND_RUN_PLAIN, Plan.RUN_PLAIN),
+    Propagation.SUPPORTS: (Plan.JOIN, Plan.RUN_PLAIN),
+    Propagation.NEVER: (Plan.REFUSE_EXISTING, Plan.RUN_PLAIN),
+    Propagation.MANDATORY: (Plan.JOIN, Plan.REFUSE_MISSING),
 }
 
 
 def plan(propagation: Propagation | str, existing: bool) -> Plan:
-    return _PLANS[(Propagation(propagation), existing)]
+    with_existing, without = _PLANS[Propagation(propagation)]
+    return with_existing if existing else without
