@@ -23,17 +23,8 @@ from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
 from seata_py.exceptions import InvalidXidError
-from seata_py.integrations.xid import (
-    XID_HEADER,
-    Network,
-    TrustCallable,
-    XidTrust,
-    log_rejection,
-    propagated_xid,
-    rejection_body,
-    resolve_inbound,
-    split_values,
-)
+from seata_py.integrations.servers import XidMiddleware
+from seata_py.integrations.xid import XID_HEADER, propagated_xid, rejection_body, split_values
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -42,21 +33,11 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _HEADER_NAME = XID_HEADER.lower().encode("latin-1")
-_CARRIER = f"header {XID_HEADER}"
 
 
-class SeataASGIMiddleware:
-    """Wrap an ASGI application; ``trusted_networks``/``trust``/``trust_all`` as in :class:`XidTrust`."""
-
-    def __init__(
-        self,
-        app: ASGIApp,
-        trusted_networks: str | Iterable[str | Network] | None = None,
-        trust: TrustCallable | None = None,
-        trust_all: bool = False,
-    ) -> None:
-        self.app = app
-        self.policy = XidTrust(trusted_networks, trust, trust_all)
+class SeataASGIMiddleware(XidMiddleware[ASGIApp]):
+    """Wrap an ASGI application; ``trusted_networks``/``trust``/``trust_all`` as in
+    :class:`~seata_py.integrations.xid.XidTrust`."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -71,9 +52,8 @@ class SeataASGIMiddleware:
             return
         client = scope.get("client")
         peer = str(client[0]) if client else None
-        inbound = resolve_inbound(values, peer, lambda: decode_headers(raw_headers), self.policy, _CARRIER)
+        inbound = self.inbound(values, peer, lambda: decode_headers(raw_headers))
         if inbound.rejection is not None:
-            log_rejection(_CARRIER, peer, inbound.rejection)
             await _bad_request(send, inbound.rejection)
             return
         with propagated_xid(inbound.xid):

@@ -31,17 +31,13 @@ from typing import Any, NamedTuple
 import grpc
 import grpc.aio
 
+from seata_py.integrations.servers import XidServer
 from seata_py.integrations.xid import (
     XID_METADATA_KEY,
     InboundXid,
-    Network,
-    TrustCallable,
-    XidTrust,
     bound_iteration,
     grpc_peer_host,
-    log_rejection,
     propagated_xid,
-    resolve_inbound,
 )
 from seata_py.types.context import current_xid
 
@@ -96,17 +92,11 @@ class SeataClientInterceptor(
 ):
     """Adds ``tx_xid`` to every call of a sync channel while an XID is bound (explicit metadata wins)."""
 
-    def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
-        return continuation(_with_xid(details), request)
+    def _intercept(self, continuation: Any, details: Any, request_or_iterator: Any) -> Any:
+        return continuation(_with_xid(details), request_or_iterator)
 
-    def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
-        return continuation(_with_xid(details), request)
-
-    def intercept_stream_unary(self, continuation: Any, details: Any, request_iterator: Any) -> Any:
-        return continuation(_with_xid(details), request_iterator)
-
-    def intercept_stream_stream(self, continuation: Any, details: Any, request_iterator: Any) -> Any:
-        return continuation(_with_xid(details), request_iterator)
+    intercept_unary_unary = intercept_unary_stream = _intercept
+    intercept_stream_unary = intercept_stream_stream = _intercept
 
 
 def _with_xid_aio(details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
@@ -117,24 +107,24 @@ def _with_xid_aio(details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDet
     return details._replace(metadata=metadata)
 
 
+async def _intercept_aio(self: Any, continuation: Any, details: Any, request_or_iterator: Any) -> Any:
+    return await continuation(_with_xid_aio(details), request_or_iterator)
+
+
 class SeataAioUnaryUnaryInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
-    async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
-        return await continuation(_with_xid_aio(details), request)
+    intercept_unary_unary = _intercept_aio
 
 
 class SeataAioUnaryStreamInterceptor(grpc.aio.UnaryStreamClientInterceptor):
-    async def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
-        return await continuation(_with_xid_aio(details), request)
+    intercept_unary_stream = _intercept_aio
 
 
 class SeataAioStreamUnaryInterceptor(grpc.aio.StreamUnaryClientInterceptor):
-    async def intercept_stream_unary(self, continuation: Any, details: Any, request_iterator: Any) -> Any:
-        return await continuation(_with_xid_aio(details), request_iterator)
+    intercept_stream_unary = _intercept_aio
 
 
 class SeataAioStreamStreamInterceptor(grpc.aio.StreamStreamClientInterceptor):
-    async def intercept_stream_stream(self, continuation: Any, details: Any, request_iterator: Any) -> Any:
-        return await continuation(_with_xid_aio(details), request_iterator)
+    intercept_stream_stream = _intercept_aio
 
 
 def aio_client_interceptors() -> list[grpc.aio.ClientInterceptor]:
@@ -160,86 +150,94 @@ def _xid_values(metadata: Iterable[tuple[str, Any]] | None) -> list[str]:
     return values
 
 
-def _inbound(values: list[str], context: Any, policy: XidTrust) -> tuple[InboundXid, str | None]:
-    peer = grpc_peer_host(context.peer())
-
-    def headers() -> dict[str, str]:
-        pairs = context.invocation_metadata() or ()
-        return {key.lower(): value for key, value in pairs if isinstance(value, str)}
-
-    return resolve_inbound(values, peer, headers, policy, _CARRIER), peer
-
-
-def _rejection_details(inbound: InboundXid) -> str:
-    return f"invalid {_CARRIER}: {inbound.rejection}"
-
-
 Behavior = Callable[[Any, Any], Any]
+Wrap = Callable[[Behavior, bool, list[str]], Behavior]
 
 
-def _wrap_sync(behavior: Behavior, streams_responses: bool, values: list[str], policy: XidTrust) -> Behavior:
-    def decide(context: Any) -> str | None:
-        inbound, peer = _inbound(values, context, policy)
-        if inbound.rejection is not None:
-            log_rejection(_CARRIER, peer, inbound.rejection)
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, _rejection_details(inbound))
-        return inbound.xid
+class _XidServerInterceptor(XidServer):
+    """Both server interceptors: the XID is judged by the peer and metadata the call's context reports."""
 
-    if streams_responses:
-        # A generator, so that deciding and aborting happen when the server first advances it, in the
-        # thread that produces the responses: a grpc.aio server calls a sync streaming handler on its event
-        # loop and only iterates it in the pool, and a blocking abort on the loop would deadlock.
-        def stream_with_xid(request: Any, context: Any) -> Iterator[Any]:
-            xid = decide(context)
-            if xid is None:
-                yield from behavior(request, context)
-                return
-            with propagated_xid(xid):
-                responses = iter(behavior(request, context))
-            yield from bound_iteration(responses, xid)
+    carrier = _CARRIER
 
-        return stream_with_xid
+    def _intercepted(
+        self, handler: grpc.RpcMethodHandler | None, details: grpc.HandlerCallDetails, wrap: Wrap
+    ) -> grpc.RpcMethodHandler | None:
+        values = _xid_values(details.invocation_metadata)
+        if handler is None or not values:
+            return handler
+        return _wrap_handler(handler, lambda behavior, streams: wrap(behavior, streams, values))
 
-    def call_with_xid(request: Any, context: Any) -> Any:
-        with propagated_xid(decide(context)):
-            return behavior(request, context)
+    def _decide(self, values: list[str], context: Any) -> InboundXid:
+        def headers() -> dict[str, str]:
+            pairs = context.invocation_metadata() or ()
+            return {key.lower(): value for key, value in pairs if isinstance(value, str)}
 
-    return call_with_xid
+        return self.inbound(values, grpc_peer_host(context.peer()), headers)
 
+    def _wrap_sync(self, behavior: Behavior, streams_responses: bool, values: list[str]) -> Behavior:
+        def decide(context: Any) -> str | None:
+            inbound = self._decide(values, context)
+            if inbound.rejection is not None:
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT, _refusal(inbound))
+            return inbound.xid
 
-def _wrap_async(behavior: Behavior, values: list[str], policy: XidTrust) -> Behavior:
-    """Keeps the kind of the handler (coroutine function or async generator function): grpc.aio decides
-    by inspecting it how to run it."""
-
-    async def decide(context: Any) -> str | None:
-        inbound, peer = _inbound(values, context, policy)
-        if inbound.rejection is not None:
-            log_rejection(_CARRIER, peer, inbound.rejection)
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, _rejection_details(inbound))
-        return inbound.xid
-
-    if inspect.isasyncgenfunction(behavior):
-
-        async def stream_with_xid(request: Any, context: Any) -> AsyncIterator[Any]:
-            xid = await decide(context)
-            responses = behavior(request, context).__aiter__()
-            while True:
-                # bound for each step only, never across the yield
+        if streams_responses:
+            # A generator, so that deciding and aborting happen when the server first advances it, in the
+            # thread that produces the responses: a grpc.aio server calls a sync streaming handler on its
+            # event loop and only iterates it in the pool, and a blocking abort on the loop would deadlock.
+            def stream_with_xid(request: Any, context: Any) -> Iterator[Any]:
+                xid = decide(context)
+                if xid is None:
+                    yield from behavior(request, context)
+                    return
                 with propagated_xid(xid):
-                    try:
-                        response = await responses.__anext__()
-                    except StopAsyncIteration:
-                        return
-                yield response
+                    responses = iter(behavior(request, context))
+                yield from bound_iteration(responses, xid)
 
-        return stream_with_xid
+            return stream_with_xid
 
-    async def call_with_xid(request: Any, context: Any) -> Any:
-        xid = await decide(context)
-        with propagated_xid(xid):
-            return await behavior(request, context)
+        def call_with_xid(request: Any, context: Any) -> Any:
+            with propagated_xid(decide(context)):
+                return behavior(request, context)
 
-    return call_with_xid
+        return call_with_xid
+
+    def _wrap_async(self, behavior: Behavior, streams_responses: bool, values: list[str]) -> Behavior:
+        """Keeps the kind of the handler (coroutine function or async generator function): grpc.aio decides
+        by inspecting it how to run it."""
+
+        async def decide(context: Any) -> str | None:
+            inbound = self._decide(values, context)
+            if inbound.rejection is not None:
+                await context.abort(grpc.StatusCode.INVALID_ARGUMENT, _refusal(inbound))
+            return inbound.xid
+
+        if inspect.isasyncgenfunction(behavior):
+
+            async def stream_with_xid(request: Any, context: Any) -> AsyncIterator[Any]:
+                xid = await decide(context)
+                responses = behavior(request, context).__aiter__()
+                while True:
+                    # bound for each step only, never across the yield
+                    with propagated_xid(xid):
+                        try:
+                            response = await responses.__anext__()
+                        except StopAsyncIteration:
+                            return
+                    yield response
+
+            return stream_with_xid
+
+        async def call_with_xid(request: Any, context: Any) -> Any:
+            xid = await decide(context)
+            with propagated_xid(xid):
+                return await behavior(request, context)
+
+        return call_with_xid
+
+
+def _refusal(inbound: InboundXid) -> str:
+    return f"invalid {_CARRIER}: {inbound.rejection}"
 
 
 def _wrap_handler(
@@ -258,41 +256,20 @@ def _wrap_handler(
     return grpc.unary_unary_rpc_method_handler(wrap(handler.unary_unary, False), **codecs)
 
 
-class SeataServerInterceptor(grpc.ServerInterceptor):
+class SeataServerInterceptor(_XidServerInterceptor, grpc.ServerInterceptor):
     """For ``grpc.server(..., interceptors=[...])``: binds the caller's XID in the handler's thread."""
-
-    def __init__(
-        self,
-        trusted_networks: str | Iterable[str | Network] | None = None,
-        trust: TrustCallable | None = None,
-        trust_all: bool = False,
-    ) -> None:
-        self.policy = XidTrust(trusted_networks, trust, trust_all)
 
     def intercept_service(
         self,
         continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler | None:
-        handler = continuation(handler_call_details)
-        values = _xid_values(handler_call_details.invocation_metadata)
-        if handler is None or not values:
-            return handler
-        policy = self.policy
-        return _wrap_handler(handler, lambda behavior, streams: _wrap_sync(behavior, streams, values, policy))
+        return self._intercepted(continuation(handler_call_details), handler_call_details, self._wrap_sync)
 
 
-class SeataAioServerInterceptor(grpc.aio.ServerInterceptor):
+class SeataAioServerInterceptor(_XidServerInterceptor, grpc.aio.ServerInterceptor):
     """For ``grpc.aio.server(interceptors=[...])``: binds the caller's XID in the task (or, for sync
     handlers on an asyncio server, the pool thread) that runs the handler."""
-
-    def __init__(
-        self,
-        trusted_networks: str | Iterable[str | Network] | None = None,
-        trust: TrustCallable | None = None,
-        trust_all: bool = False,
-    ) -> None:
-        self.policy = XidTrust(trusted_networks, trust, trust_all)
 
     async def intercept_service(
         self,
@@ -300,13 +277,9 @@ class SeataAioServerInterceptor(grpc.aio.ServerInterceptor):
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler | None:
         handler = await continuation(handler_call_details)
-        values = _xid_values(handler_call_details.invocation_metadata)
-        if handler is None or not values:
-            return handler
+        return self._intercepted(handler, handler_call_details, self._wrap_either)
 
-        def wrap(behavior: Behavior, streams: bool) -> Behavior:
-            if inspect.iscoroutinefunction(behavior) or inspect.isasyncgenfunction(behavior):
-                return _wrap_async(behavior, values, self.policy)
-            return _wrap_sync(behavior, streams, values, self.policy)
-
-        return _wrap_handler(handler, wrap)
+    def _wrap_either(self, behavior: Behavior, streams_responses: bool, values: list[str]) -> Behavior:
+        if inspect.iscoroutinefunction(behavior) or inspect.isasyncgenfunction(behavior):
+            return self._wrap_async(behavior, streams_responses, values)
+        return self._wrap_sync(behavior, streams_responses, values)

@@ -31,16 +31,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from seata_py.exceptions import InvalidXidError
+from seata_py.integrations.servers import XidMiddleware
 from seata_py.integrations.xid import (
     XID_HEADER,
-    Network,
-    TrustCallable,
-    XidTrust,
     bound_iteration,
-    log_rejection,
     propagated_xid,
     rejection_body,
-    resolve_inbound,
     split_values,
 )
 
@@ -52,22 +48,13 @@ WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 ENVIRON_KEY = "HTTP_TX_XID"
 _KEPT_MARKER = "seata_py.xid_header_kept"
-_CARRIER = f"header {XID_HEADER}"
 
 
-class SeataWSGIMiddleware:
-    """Wrap a WSGI application; ``trusted_networks``/``trust``/``trust_all`` as in :class:`XidTrust`."""
+class SeataWSGIMiddleware(XidMiddleware[WSGIApp]):
+    """Wrap a WSGI application; ``trusted_networks``/``trust``/``trust_all`` as in
+    :class:`~seata_py.integrations.xid.XidTrust`."""
 
-    def __init__(
-        self,
-        app: WSGIApp,
-        trusted_networks: str | Iterable[str | Network] | None = None,
-        trust: TrustCallable | None = None,
-        trust_all: bool = False,
-    ) -> None:
-        self.app = app
-        self.policy = XidTrust(trusted_networks, trust, trust_all)
-        self._warned_dropping_server = False
+    _warned_dropping_server = False  # per instance once set: each middleware warns once
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         raw = environ.get(ENVIRON_KEY)
@@ -75,11 +62,8 @@ class SeataWSGIMiddleware:
             self._warn_if_server_drops_header(environ)
             return self.app(environ, start_response)
         peer = environ.get("REMOTE_ADDR") or None
-        inbound = resolve_inbound(
-            split_values([raw]), peer, lambda: request_headers(environ), self.policy, _CARRIER
-        )
+        inbound = self.inbound(split_values([raw]), peer, lambda: request_headers(environ))
         if inbound.rejection is not None:
-            log_rejection(_CARRIER, peer, inbound.rejection)
             return _bad_request(start_response, inbound.rejection)
         if inbound.xid is None:
             return self.app(environ, start_response)
