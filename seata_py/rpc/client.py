@@ -14,7 +14,6 @@ import concurrent.futures
 import inspect
 import itertools
 import logging
-import threading
 from collections.abc import Coroutine
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
@@ -34,13 +33,12 @@ from seata_py.protocol import (
 from seata_py.rpc.config import RpcConfig
 from seata_py.rpc.connection import Push, Role, TcConnection
 from seata_py.rpc.loop import BackgroundLoop
+from seata_py.rpc.request_ids import RequestIds
 from seata_py.rpc.transports import transport_for
 
 log = logging.getLogger("seata_py.rpc")
 
 T = TypeVar("T")
-
-_INT32_MAX = 2**31 - 1
 
 
 @runtime_checkable
@@ -78,8 +76,7 @@ class RpcClient:
         self._addresses = config.addresses()
         self.transport = transport_for(config.transport)
         self._loop = BackgroundLoop()
-        self._ids = itertools.count(1)
-        self._ids_lock = threading.Lock()
+        self._ids = RequestIds()
         self._connections: dict[tuple[Role, str], TcConnection] = {}
         self._round_robin = itertools.count()
         self._resources: list[str] = []
@@ -105,7 +102,7 @@ class RpcClient:
                     address,
                     role,
                     self.config,
-                    self._next_id,
+                    self._ids.next,
                     self._handle_push,
                     self.resources,
                     transport=self.transport,
@@ -224,14 +221,6 @@ class RpcClient:
                     f"(waited {self.config.connect_wait:.1f}s)"
                 )
         return ready[next(self._round_robin) % len(ready)]
-
-    def _next_id(self) -> int:
-        with self._ids_lock:
-            value = next(self._ids)
-            if value > _INT32_MAX:
-                self._ids = itertools.count(2)
-                value = 1
-            return value
 
     # -- server pushes -------------------------------------------------------------------------------------
 

@@ -10,7 +10,10 @@ from seata_py._version import __version__
 # whose codecs we implement (classic v1 frames, SEATA codec, no merged messages), not our own version.
 PROTOCOL_CLIENT_VERSION = "2.0.0"
 
-TRANSPORT_NAMES = ("tcp", "grpc")
+# The two wires, by the names transport.type gives them; the embedded TC tells its channels apart by them too.
+TCP = "tcp"
+GRPC = "grpc"
+TRANSPORT_NAMES = (TCP, GRPC)
 
 
 @dataclass

@@ -27,6 +27,8 @@ from seata_py.protocol import (
     RegisterTMResponse,
 )
 from seata_py.rpc.config import RpcConfig
+from seata_py.rpc.exchange import FrameEndpoint, pong, reply_to
+from seata_py.rpc.idle import idle_tick
 from seata_py.rpc.transport import Link, Role, Transport
 from seata_py.rpc.transports import transport_for
 
@@ -46,7 +48,7 @@ class Push:
 PushHandler = Callable[[Push], Coroutine[Any, Any, None]]
 
 
-class TcConnection:
+class TcConnection(FrameEndpoint):
     def __init__(
         self,
         address: str,
@@ -57,6 +59,7 @@ class TcConnection:
         resource_ids: Callable[[], list[str]],
         transport: Transport | None = None,
     ) -> None:
+        super().__init__()
         self.address = address
         self.role = role
         self._config = config
@@ -67,7 +70,6 @@ class TcConnection:
         self._host, self._port = host, int(port)
         self.transport = transport if transport is not None else transport_for(config.transport)
         self._link: Link | None = None
-        self._pending: dict[int, asyncio.Future[Message]] = {}
         self._ready = asyncio.Event()
         self._closed = False
         self._supervisor: asyncio.Task[None] | None = None
@@ -123,29 +125,17 @@ class TcConnection:
 
     async def _request_raw(self, message: Message, timeout: float) -> Message:
         request_id = self._next_id()
-        future: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
-        self._pending[request_id] = future
+        frame = Frame(FrameType.REQUEST_SYNC, request_id, message, codec=self.transport.codec)
         try:
-            await self._write(Frame(FrameType.REQUEST_SYNC, request_id, message, codec=self.transport.codec))
-            return await asyncio.wait_for(asyncio.shield(future), timeout)
+            return await self._answers.request(request_id, self._write(frame), timeout)
         except asyncio.TimeoutError:
             raise RpcTimeoutError(
                 f"no answer from TC {self.address} to {type(message).__name__} within {timeout:.1f}s"
             ) from None
-        finally:
-            self._pending.pop(request_id, None)
 
     async def respond(self, request: Frame, message: Message) -> None:
         """Answer a server push with the same id, codec and compressor, as the TC expects."""
-        await self._write(
-            Frame(
-                FrameType.RESPONSE,
-                request.request_id,
-                message,
-                codec=request.codec,
-                compressor=request.compressor,
-            )
-        )
+        await self._write(reply_to(request, message))
 
     async def register_resources(self, resource_ids: list[str], timeout: float) -> None:
         """Add resources to an already registered RM connection (the TC merges them)."""
@@ -224,17 +214,14 @@ class TcConnection:
         link, self._link = self._link, None
         if link is not None:
             link.abort()
-        pending, self._pending = self._pending, {}
-        for future in pending.values():
-            if not future.done():
-                future.set_exception(error)
+        self._answers.fail_all(error)
 
     async def _read_loop(self, link: Link) -> None:
         try:
             while True:
                 frame = await link.receive()
                 self._last_read = time.monotonic()
-                self._dispatch(frame)
+                self._on_frame(frame)
         except Exception as exc:
             # Requests in flight (the registration included) learn at once, not at their timeout, and as a
             # typed error: for them the connection is gone, whatever broke it.
@@ -245,31 +232,23 @@ class TcConnection:
             self._drop(error)
             raise
 
-    def _dispatch(self, frame: Frame) -> None:
-        kind = frame.frame_type
-        if kind is FrameType.RESPONSE:
-            future = self._pending.get(frame.request_id)
-            if future is not None and not future.done() and frame.message is not None:
-                future.set_result(frame.message)
-            else:
-                log.debug("TC %s answered unknown or expired request id %s", self.address, frame.request_id)
-        elif kind is FrameType.HEARTBEAT_RESPONSE:
-            pass
-        elif kind is FrameType.HEARTBEAT_REQUEST:
-            asyncio.get_running_loop().create_task(self._pong(frame))
-        else:
-            asyncio.get_running_loop().create_task(self._on_push(Push(self, frame)))
+    def _stray_answer(self, response: Frame) -> None:
+        log.debug("TC %s answered unknown or expired request id %s", self.address, response.request_id)
+
+    def _answer_ping(self, ping: Frame) -> None:
+        asyncio.get_running_loop().create_task(self._pong(ping))
+
+    def _serve(self, request: Frame) -> None:
+        asyncio.get_running_loop().create_task(self._on_push(Push(self, request)))
 
     async def _pong(self, ping: Frame) -> None:
         try:
-            await self._write(
-                Frame(FrameType.HEARTBEAT_RESPONSE, ping.request_id, codec=self.transport.codec)
-            )
+            await self._write(pong(ping, self.transport.codec))
         except (SeataError, ProtocolError) as exc:
             log.debug("answering a ping from TC %s failed: %s", self.address, exc)
 
     async def _watchdog(self) -> None:
-        tick = min(1.0, self._config.heartbeat_interval / 2)
+        tick = idle_tick(self._config.heartbeat_interval)
         while True:
             await asyncio.sleep(tick)
             now = time.monotonic()

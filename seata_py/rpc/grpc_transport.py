@@ -28,7 +28,7 @@ from seata_py._version import __version__
 from seata_py.exceptions import TCUnavailableError
 from seata_py.protocol import Codec, Frame
 from seata_py.protocol.protobuf import METHOD_PATH, decode_envelope, encode_envelope
-from seata_py.rpc.config import RpcConfig
+from seata_py.rpc.config import GRPC, RpcConfig
 from seata_py.rpc.errors import MessageTooLargeError
 from seata_py.rpc.transport import Role
 
@@ -77,7 +77,7 @@ class GrpcLink:
         data = encode_envelope(frame)
         if len(data) > MAX_ENVELOPE_BYTES:
             what = type(frame.message).__name__ if frame.message is not None else frame.frame_type.name
-            raise MessageTooLargeError(what, len(data), MAX_ENVELOPE_BYTES, "grpc")
+            raise MessageTooLargeError(what, len(data), MAX_ENVELOPE_BYTES, GRPC)
         if self._failure is not None:
             raise self._failure
         written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -149,7 +149,7 @@ class GrpcLink:
 
 
 class GrpcTransport:
-    name = "grpc"
+    name = GRPC
     codec = Codec.GRPC
 
     async def open(self, host: str, port: int, role: Role, config: RpcConfig) -> GrpcLink:

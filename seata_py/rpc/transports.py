@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from seata_py.rpc.config import TRANSPORT_NAMES
+from seata_py.rpc.config import GRPC, TCP, TRANSPORT_NAMES
 from seata_py.rpc.transport import Transport
 
 
 def transport_for(name: str) -> Transport:
     """The transport ``RpcConfig.transport`` names. The gRPC stack is imported only when it is chosen."""
-    if name == "tcp":
+    if name == TCP:
         from seata_py.rpc.tcp_transport import TcpTransport
 
         return TcpTransport()
-    if name == "grpc":
+    if name == GRPC:
         from seata_py.rpc.grpc_transport import GrpcTransport
 
         return GrpcTransport()

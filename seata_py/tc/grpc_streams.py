@@ -23,7 +23,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import Any, Protocol
+from typing import Any
 
 import grpc
 from grpc import aio
@@ -31,7 +31,6 @@ from grpc import aio
 from seata_py.protocol import (
     Codec,
     Frame,
-    FrameType,
     MergeResultMessage,
     Message,
     ProtocolError,
@@ -41,31 +40,17 @@ from seata_py.protocol import (
 from seata_py.protocol.frame import MAX_FRAME_LEN
 from seata_py.protocol.protobuf import SERVICE_NAME, decode_envelope, encode_envelope
 from seata_py.protocol.protobuf.enum_maps import EXCEPTION_CODE
-from seata_py.tc.channels import Channel
-from seata_py.tc.config import TCConfig
-from seata_py.tc.dispatch import Dispatcher, NotRegisteredError, UnexpectedMessageError, expects_answer
-from seata_py.tc.errors import ChannelClosedError
+from seata_py.rpc.config import GRPC
+from seata_py.rpc.exchange import pong
+from seata_py.rpc.tcp_transport import READ_CHUNK
+from seata_py.tc.endpoint import ClientEndpoint, EndpointHost
 
 __all__ = ["GrpcService", "GrpcStream", "grpc_representable"]
 
 log = logging.getLogger("seata_py.tc")
 
 _METHOD = "sendRequest"
-_READ_CHUNK = 64 * 1024
 _LOOPBACK = "127.0.0.1"
-
-
-class StreamHost(Protocol):
-    """What a stream needs from the TC server (implemented by :class:`~seata_py.tc.server.TCServer`)."""
-
-    config: TCConfig
-
-    @property
-    def dispatcher(self) -> Dispatcher: ...
-
-    def next_request_id(self) -> int: ...
-
-    def forget(self, channel: Channel) -> None: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,31 +88,16 @@ def grpc_representable(message: Message) -> Message:
     return message
 
 
-class GrpcStream:
-    """One ``sendRequest`` stream; the :class:`~seata_py.tc.channels.Channel` phase 2 is sent over."""
+class GrpcStream(ClientEndpoint):
+    """One ``sendRequest`` stream."""
 
-    transport = "grpc"
+    transport = GRPC
+    codec = Codec.GRPC
+    kind = "gRPC stream of"
 
-    def __init__(self, host: StreamHost, peer: tuple[str, int], tasks: set[asyncio.Task[None]]) -> None:
-        self._host = host
-        self._peer = peer
+    def __init__(self, host: EndpointHost, peer: tuple[str, int], tasks: set[asyncio.Task[None]]) -> None:
+        super().__init__(host, peer, tasks)
         self._outbox: asyncio.Queue[_Outgoing] = asyncio.Queue()
-        self._pending: dict[int, asyncio.Future[Message]] = {}
-        self._requests: set[asyncio.Task[None]] = set()
-        self._service_tasks = tasks  # the TC cancels these when it stops
-        self._closed = False
-        self._last_read = time.monotonic()
-
-    def __repr__(self) -> str:
-        return f"<GrpcStream {self._peer[0]}:{self._peer[1]}{' closed' if self._closed else ''}>"
-
-    @property
-    def peer(self) -> tuple[str, int]:
-        return self._peer
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
 
     # -- the stream, as the gRPC handler runs it ----------------------------------------------------------
 
@@ -163,14 +133,14 @@ class GrpcStream:
                 try:
                     frame = decode_envelope(data)
                 except ProtocolError as exc:
-                    log.warning("malformed envelope from %s:%d, dropping its stream: %s", *self._peer, exc)
+                    log.warning("malformed envelope from %s, dropping its stream: %s", self.where, exc)
                     self.close(grpc.StatusCode.INVALID_ARGUMENT, f"malformed GrpcMessageProto: {exc}")
                     return
                 self._on_frame(frame)
         except (grpc.RpcError, aio.AbortError, aio.UsageError):
             return  # the call ended under us: serve() sees it too
         except Exception:  # a bug here ends this stream, never the server
-            log.exception("reading the gRPC stream of %s:%d failed", *self._peer)
+            log.exception("reading the gRPC stream of %s failed", self.where)
             self.close(grpc.StatusCode.INTERNAL, "the TC failed reading this stream")
             return
         # The client half-closed: answer what it asked, then end the stream without an error.
@@ -179,104 +149,38 @@ class GrpcStream:
             self._outbox.put_nowait(None)
             self.close()
 
-    def _on_frame(self, frame: Frame) -> None:
-        kind = frame.frame_type
-        if kind is FrameType.HEARTBEAT_REQUEST:
-            self._enqueue(Frame(FrameType.HEARTBEAT_RESPONSE, frame.request_id, codec=Codec.GRPC))
-        elif kind is FrameType.RESPONSE:
-            future = self._pending.get(frame.request_id)
-            if future is not None and not future.done() and frame.message is not None:
-                future.set_result(frame.message)
-            else:
-                log.debug("%s:%d answered unknown or expired request %d", *self._peer, frame.request_id)
-        elif kind in (FrameType.REQUEST_SYNC, FrameType.REQUEST_ONEWAY):
-            task = asyncio.get_running_loop().create_task(self._serve_request(frame))
-            for tracked in (self._requests, self._service_tasks):
-                tracked.add(task)
-                task.add_done_callback(tracked.discard)
-        # HEARTBEAT_RESPONSE: the TC never pings, nothing to match
+    def _representable(self, message: Message) -> Message:
+        return grpc_representable(message)
 
-    async def _serve_request(self, frame: Frame) -> None:
-        message = frame.message
-        assert message is not None  # only heartbeats have no body
-        try:
-            response = await self._host.dispatcher.answer(self, message)
-        except (NotRegisteredError, UnexpectedMessageError) as exc:
-            log.warning("dropping the gRPC stream of %s:%d: %s", *self._peer, exc)
-            self.close(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
-            return
-        except Exception:  # a bug here ends this stream, never the server
-            log.exception("serving a request of %s:%d failed; dropping its stream", *self._peer)
-            self.close(grpc.StatusCode.INTERNAL, "the TC failed serving a request")
-            return
-        if not expects_answer(frame.frame_type, message):
-            return
-        reply = Frame(
-            FrameType.RESPONSE,
-            frame.request_id,
-            grpc_representable(response),
-            codec=frame.codec,
-            compressor=frame.compressor,
-        )
-        try:
-            self._enqueue(reply)
-        except ChannelClosedError:
-            log.info("%s:%d went away before its %s answer", *self._peer, type(message).__name__)
-        except (
-            ProtocolError
-        ):  # the answer cannot be written: fail the client's request now, not at its timeout
-            log.exception("cannot encode the %s answer for %s:%d", type(response).__name__, *self._peer)
-            self.close(grpc.StatusCode.INTERNAL, f"the TC cannot encode its {type(response).__name__}")
+    def _answer_ping(self, ping: Frame) -> None:
+        self._enqueue(pong(ping, self.codec))
 
-    async def _watch_idle(self, idle: float) -> None:
-        while not self._closed:
-            await asyncio.sleep(min(1.0, idle / 2))
-            quiet = time.monotonic() - self._last_read
-            if quiet >= idle:
-                log.info("dropping the gRPC stream of %s:%d: nothing read for %.1fs", *self._peer, quiet)
-                self.close(grpc.StatusCode.UNAVAILABLE, f"nothing read for {quiet:.1f}s (no heartbeats)")
-
-    # -- writing (the Channel side) ------------------------------------------------------------------------
-
-    async def request(self, message: Message, timeout: float) -> Message:
-        request_id = self._host.next_request_id()
-        future: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
-        self._enqueue(Frame(FrameType.REQUEST_SYNC, request_id, message, codec=Codec.GRPC))
-        self._pending[request_id] = future
-        try:
-            return await asyncio.wait_for(asyncio.shield(future), timeout)
-        finally:
-            self._pending.pop(request_id, None)
-
-    async def send_oneway(self, message: Message) -> None:
-        self._enqueue(
-            Frame(FrameType.REQUEST_ONEWAY, self._host.next_request_id(), message, codec=Codec.GRPC)
-        )
+    async def _send(self, frame: Frame) -> None:
+        self._enqueue(frame)
 
     def _enqueue(self, frame: Frame) -> None:
-        if self._closed:
-            raise ChannelClosedError(f"gRPC stream of {self._peer[0]}:{self._peer[1]} is closed")
+        self._check_open()
         self._outbox.put_nowait(encode_envelope(frame))
+
+    def _refuse(self, error: Exception) -> None:
+        self.close(grpc.StatusCode.FAILED_PRECONDITION, str(error))
+
+    def _crashed(self, reason: str) -> None:
+        self.close(grpc.StatusCode.INTERNAL, reason)
+
+    def _idle(self, quiet: float) -> None:
+        self.close(grpc.StatusCode.UNAVAILABLE, f"nothing read for {quiet:.1f}s (no heartbeats)")
 
     def close(self, code: grpc.StatusCode | None = None, reason: str = "") -> None:
         """Stop serving the stream; with ``code``, end it with that error status (after what is queued)."""
-        if self._closed:
-            return
-        self._closed = True
-        if code is not None:
+        if self._mark_closed() and code is not None:
             self._outbox.put_nowait(_Drop(code, reason))
-        for future in self._pending.values():
-            if not future.done():
-                future.set_exception(
-                    ChannelClosedError(f"gRPC stream of {self._peer[0]}:{self._peer[1]} closed")
-                )
-        self._host.forget(self)
 
 
 class GrpcService:
     """The internal gRPC server and the bridges that carry HTTP/2 connections from the TC port to it."""
 
-    def __init__(self, host: StreamHost) -> None:
+    def __init__(self, host: EndpointHost) -> None:
         self._host = host
         self._server: aio.Server | None = None
         self.port = 0
@@ -377,7 +281,7 @@ async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, firs
         if first:
             writer.write(first)
             await writer.drain()
-        while data := await reader.read(_READ_CHUNK):
+        while data := await reader.read(READ_CHUNK):
             writer.write(data)
             await writer.drain()
     except (ConnectionError, OSError):

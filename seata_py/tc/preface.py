@@ -11,14 +11,15 @@ import asyncio
 import enum
 import time
 
-HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+from seata_py.rpc.config import GRPC, TCP
+from seata_py.rpc.tcp_transport import READ_CHUNK
 
-_READ_CHUNK = 64 * 1024
+HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 
 class Wire(enum.Enum):
-    CLASSIC = "tcp"
-    HTTP2 = "grpc"
+    CLASSIC = TCP
+    HTTP2 = GRPC
 
 
 def classify(data: bytes) -> Wire | None:
@@ -37,7 +38,7 @@ async def sniff(reader: asyncio.StreamReader, timeout: float | None) -> tuple[Wi
     data = b""
     while True:
         remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-        chunk = await asyncio.wait_for(reader.read(_READ_CHUNK), remaining)
+        chunk = await asyncio.wait_for(reader.read(READ_CHUNK), remaining)
         if not chunk:
             return None, data
         data += chunk
