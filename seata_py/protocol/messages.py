@@ -8,6 +8,10 @@ Wire conventions reflected in the field types:
 * Result fields (``result_code``, ``msg``, ``exception_code``) are keyword-only with defaults so that
   a success response can be built from its own fields alone, e.g. ``BranchRegisterResponse(42)``.
   ``msg`` only reaches the wire when ``result_code`` is FAILED, as in Java.
+* Messages that share a layout share a base class named after Java's abstract one (``GlobalEndRequest`` for
+  ``AbstractGlobalEndRequest``), so the codecs describe each layout once. Bases have no type code.
+
+:data:`MESSAGE_TYPES` lists every concrete message; the codecs and the package face derive from it.
 """
 
 from __future__ import annotations
@@ -15,20 +19,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, TypeAlias
 
-from .enums import (
-    BranchStatus,
-    BranchType,
-    GlobalStatus,
-    MessageType,
-    ResultCode,
-    TransactionExceptionCode,
-)
+from .enums import BranchStatus, BranchType, GlobalStatus, MessageType, ResultCode, TransactionExceptionCode
 
 __all__ = [
+    "CONTAINER_TYPES",
+    "MESSAGE_TYPES",
     "AnyMessage",
     "BatchResultMessage",
     "BranchCommitRequest",
     "BranchCommitResponse",
+    "BranchEndRequest",
+    "BranchEndResponse",
+    "BranchLockRequest",
     "BranchRegisterRequest",
     "BranchRegisterResponse",
     "BranchReportRequest",
@@ -39,6 +41,8 @@ __all__ = [
     "GlobalBeginResponse",
     "GlobalCommitRequest",
     "GlobalCommitResponse",
+    "GlobalEndRequest",
+    "GlobalEndResponse",
     "GlobalLockQueryRequest",
     "GlobalLockQueryResponse",
     "GlobalReportRequest",
@@ -47,6 +51,8 @@ __all__ = [
     "GlobalRollbackResponse",
     "GlobalStatusRequest",
     "GlobalStatusResponse",
+    "IdentifyRequest",
+    "IdentifyResponse",
     "MergeResultMessage",
     "MergedWarpMessage",
     "Message",
@@ -96,8 +102,9 @@ def is_request(msg: Message) -> bool:
 
 
 @dataclass(frozen=True)
-class RegisterTMRequest(Message):
-    TYPE_CODE: ClassVar[MessageType] = MessageType.REG_CLT
+class IdentifyRequest(Message):
+    """Base of the registrations: Java ``AbstractIdentifyRequest``."""
+
     IS_REQUEST: ClassVar[bool] = True
 
     version: str | None
@@ -107,36 +114,34 @@ class RegisterTMRequest(Message):
 
 
 @dataclass(frozen=True)
-class RegisterTMResponse(ResultMessage):
+class IdentifyResponse(ResultMessage):
     """``result_code``/``msg`` only exist on the wire in the V2 body form; V1 (what is encoded) omits them."""
-
-    TYPE_CODE: ClassVar[MessageType] = MessageType.REG_CLT_RESULT
 
     identified: bool
     version: str | None = None
 
 
 @dataclass(frozen=True)
-class RegisterRMRequest(Message):
-    TYPE_CODE: ClassVar[MessageType] = MessageType.REG_RM
-    IS_REQUEST: ClassVar[bool] = True
+class RegisterTMRequest(IdentifyRequest):
+    TYPE_CODE: ClassVar[MessageType] = MessageType.REG_CLT
 
-    version: str | None
-    application_id: str | None
-    transaction_service_group: str | None
-    extra_data: str | None = None
+
+@dataclass(frozen=True)
+class RegisterTMResponse(IdentifyResponse):
+    TYPE_CODE: ClassVar[MessageType] = MessageType.REG_CLT_RESULT
+
+
+@dataclass(frozen=True)
+class RegisterRMRequest(IdentifyRequest):
+    TYPE_CODE: ClassVar[MessageType] = MessageType.REG_RM
+
     # Comma-separated: the TC splits on ",".
     resource_ids: str | None = None
 
 
 @dataclass(frozen=True)
-class RegisterRMResponse(ResultMessage):
-    """Same layout rules as :class:`RegisterTMResponse`."""
-
+class RegisterRMResponse(IdentifyResponse):
     TYPE_CODE: ClassVar[MessageType] = MessageType.REG_RM_RESULT
-
-    identified: bool
-    version: str | None = None
 
 
 # --- TM -> TC -------------------------------------------------------------------------------------
@@ -161,76 +166,72 @@ class GlobalBeginResponse(TransactionResponse):
 
 
 @dataclass(frozen=True)
-class GlobalCommitRequest(Message):
+class GlobalEndRequest(Message):
+    """Base of the requests naming one global transaction: Java ``AbstractGlobalEndRequest``."""
+
+    IS_REQUEST: ClassVar[bool] = True
+
+    xid: str | None
+    extra_data: str | None = None
+
+
+@dataclass(frozen=True)
+class GlobalEndResponse(TransactionResponse):
+    """Base of the answers carrying a global status: Java ``AbstractGlobalEndResponse``."""
+
+    global_status: GlobalStatus
+
+
+@dataclass(frozen=True)
+class GlobalCommitRequest(GlobalEndRequest):
     TYPE_CODE: ClassVar[MessageType] = MessageType.GLOBAL_COMMIT
-    IS_REQUEST: ClassVar[bool] = True
-
-    xid: str | None
-    extra_data: str | None = None
 
 
 @dataclass(frozen=True)
-class GlobalRollbackRequest(Message):
+class GlobalRollbackRequest(GlobalEndRequest):
     TYPE_CODE: ClassVar[MessageType] = MessageType.GLOBAL_ROLLBACK
-    IS_REQUEST: ClassVar[bool] = True
-
-    xid: str | None
-    extra_data: str | None = None
 
 
 @dataclass(frozen=True)
-class GlobalStatusRequest(Message):
+class GlobalStatusRequest(GlobalEndRequest):
     TYPE_CODE: ClassVar[MessageType] = MessageType.GLOBAL_STATUS
-    IS_REQUEST: ClassVar[bool] = True
-
-    xid: str | None
-    extra_data: str | None = None
 
 
 @dataclass(frozen=True)
-class GlobalReportRequest(Message):
+class GlobalReportRequest(GlobalEndRequest):
     TYPE_CODE: ClassVar[MessageType] = MessageType.GLOBAL_REPORT
-    IS_REQUEST: ClassVar[bool] = True
 
-    xid: str | None
-    extra_data: str | None = None
     global_status: GlobalStatus | None = None
 
 
 @dataclass(frozen=True)
-class GlobalCommitResponse(TransactionResponse):
+class GlobalCommitResponse(GlobalEndResponse):
     TYPE_CODE: ClassVar[MessageType] = MessageType.GLOBAL_COMMIT_RESULT
 
-    global_status: GlobalStatus
-
 
 @dataclass(frozen=True)
-class GlobalRollbackResponse(TransactionResponse):
+class GlobalRollbackResponse(GlobalEndResponse):
     TYPE_CODE: ClassVar[MessageType] = MessageType.GLOBAL_ROLLBACK_RESULT
 
-    global_status: GlobalStatus
-
 
 @dataclass(frozen=True)
-class GlobalStatusResponse(TransactionResponse):
+class GlobalStatusResponse(GlobalEndResponse):
     TYPE_CODE: ClassVar[MessageType] = MessageType.GLOBAL_STATUS_RESULT
 
-    global_status: GlobalStatus
-
 
 @dataclass(frozen=True)
-class GlobalReportResponse(TransactionResponse):
+class GlobalReportResponse(GlobalEndResponse):
     TYPE_CODE: ClassVar[MessageType] = MessageType.GLOBAL_REPORT_RESULT
-
-    global_status: GlobalStatus
 
 
 # --- RM -> TC -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class BranchRegisterRequest(Message):
-    TYPE_CODE: ClassVar[MessageType] = MessageType.BRANCH_REGISTER
+class BranchLockRequest(Message):
+    """Fields of a branch registration and of a lock query. In Java the query extends the registration;
+    here they are siblings, so that an isinstance check never takes the one for the other."""
+
     IS_REQUEST: ClassVar[bool] = True
 
     xid: str | None
@@ -238,6 +239,11 @@ class BranchRegisterRequest(Message):
     resource_id: str | None
     lock_key: str | None
     application_data: str | None = None
+
+
+@dataclass(frozen=True)
+class BranchRegisterRequest(BranchLockRequest):
+    TYPE_CODE: ClassVar[MessageType] = MessageType.BRANCH_REGISTER
 
 
 @dataclass(frozen=True)
@@ -266,17 +272,10 @@ class BranchReportResponse(TransactionResponse):
 
 
 @dataclass(frozen=True)
-class GlobalLockQueryRequest(Message):
+class GlobalLockQueryRequest(BranchLockRequest):
     """Same fields and wire layout as :class:`BranchRegisterRequest`, but a different type code."""
 
     TYPE_CODE: ClassVar[MessageType] = MessageType.GLOBAL_LOCK_QUERY
-    IS_REQUEST: ClassVar[bool] = True
-
-    xid: str | None
-    branch_type: BranchType
-    resource_id: str | None
-    lock_key: str | None
-    application_data: str | None = None
 
 
 @dataclass(frozen=True)
@@ -290,8 +289,9 @@ class GlobalLockQueryResponse(TransactionResponse):
 
 
 @dataclass(frozen=True)
-class BranchCommitRequest(Message):
-    TYPE_CODE: ClassVar[MessageType] = MessageType.BRANCH_COMMIT
+class BranchEndRequest(Message):
+    """Base of the phase-two requests: Java ``AbstractBranchEndRequest``."""
+
     IS_REQUEST: ClassVar[bool] = True
 
     xid: str | None
@@ -302,20 +302,8 @@ class BranchCommitRequest(Message):
 
 
 @dataclass(frozen=True)
-class BranchRollbackRequest(Message):
-    TYPE_CODE: ClassVar[MessageType] = MessageType.BRANCH_ROLLBACK
-    IS_REQUEST: ClassVar[bool] = True
-
-    xid: str | None
-    branch_id: int  # int64
-    branch_type: BranchType
-    resource_id: str | None
-    application_data: str | None = None
-
-
-@dataclass(frozen=True)
-class BranchCommitResponse(TransactionResponse):
-    TYPE_CODE: ClassVar[MessageType] = MessageType.BRANCH_COMMIT_RESULT
+class BranchEndResponse(TransactionResponse):
+    """Base of the phase-two answers: Java ``AbstractBranchEndResponse``."""
 
     xid: str | None
     branch_id: int  # int64
@@ -324,12 +312,23 @@ class BranchCommitResponse(TransactionResponse):
 
 
 @dataclass(frozen=True)
-class BranchRollbackResponse(TransactionResponse):
-    TYPE_CODE: ClassVar[MessageType] = MessageType.BRANCH_ROLLBACK_RESULT
+class BranchCommitRequest(BranchEndRequest):
+    TYPE_CODE: ClassVar[MessageType] = MessageType.BRANCH_COMMIT
 
-    xid: str | None
-    branch_id: int  # int64
-    branch_status: BranchStatus
+
+@dataclass(frozen=True)
+class BranchRollbackRequest(BranchEndRequest):
+    TYPE_CODE: ClassVar[MessageType] = MessageType.BRANCH_ROLLBACK
+
+
+@dataclass(frozen=True)
+class BranchCommitResponse(BranchEndResponse):
+    TYPE_CODE: ClassVar[MessageType] = MessageType.BRANCH_COMMIT_RESULT
+
+
+@dataclass(frozen=True)
+class BranchRollbackResponse(BranchEndResponse):
+    TYPE_CODE: ClassVar[MessageType] = MessageType.BRANCH_ROLLBACK_RESULT
 
 
 @dataclass(frozen=True)
@@ -411,3 +410,20 @@ AnyMessage: TypeAlias = (
     | MergeResultMessage
     | BatchResultMessage
 )
+
+
+def _concrete(base: type[Message]) -> list[type[Message]]:
+    found = []
+    for cls in base.__subclasses__():
+        if "TYPE_CODE" in vars(cls):
+            found.append(cls)
+        found.extend(_concrete(cls))
+    return found
+
+
+#: Every message that has a type code, in type-code order. Collected from the class tree rather than listed,
+#: so a message added above is in it without a second edit, and a codec missing it fails its coverage test.
+MESSAGE_TYPES: tuple[type[Message], ...] = tuple(sorted(_concrete(Message), key=lambda cls: cls.TYPE_CODE))
+
+#: The batching containers, which never nest.
+CONTAINER_TYPES: tuple[type[Message], ...] = (MergedWarpMessage, MergeResultMessage, BatchResultMessage)
