@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import seata_py
+from seata_py.databases import undo_log_ddl
 from seata_py.tc import EmbeddedTC
-from seata_py.undo.ddl import sqlite_undo_log_ddl
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -30,7 +30,7 @@ def percentile(samples: list[float], q: float) -> float:
 
 def prepare(path: Path) -> None:
     conn = sqlite3.connect(path)
-    conn.executescript(sqlite_undo_log_ddl())
+    conn.executescript(undo_log_ddl("sqlite"))
     conn.execute("CREATE TABLE stock (sku TEXT PRIMARY KEY, count INTEGER NOT NULL)")
     conn.execute("INSERT INTO stock VALUES ('A', 1000000)")
     conn.commit()

@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo
 
 from seata_py.exceptions import ConfigError
 from seata_py.rpc.config import RpcConfig, normalise_address, parse_grouplist
+from seata_py.types.retry import LockRetry as LockRetry
 
 log = logging.getLogger("seata_py.config")
 
@@ -45,12 +46,6 @@ ENV_PREFIX = "SEATA_"
 ENV_CONFIG_FILE = "SEATA_CONFIG_FILE"
 ENV_GROUPLIST = "SEATA_GROUPLIST"  # shortcut: the grouplist of the cluster the tx service group maps to
 _ENV_IGNORED_PREFIXES = ("SEATA_PY_",)
-
-
-@dataclass
-class LockRetry:
-    interval_ms: int = 10  # client.rm.lock.retryInterval
-    times: int = 30  # client.rm.lock.retryTimes
 
 
 @dataclass
@@ -65,7 +60,8 @@ class UndoSettings:
     data_validation: bool = True  # client.undo.dataValidation
     only_care_update_columns: bool = True  # client.undo.onlyCareUpdateColumns
     # The JDBC driver of the Java services sharing the undo_log; it decides DATETIME's Java class
-    # (seata_py.undo.java_values.JavaDriver): connector-j-8 (8.0.23+), connector-j-5, mariadb-connector-j.
+    # (seata_py.databases.mysql.values.JavaDriver): connector-j-8 (8.0.23+), connector-j-5,
+    # mariadb-connector-j.
     java_driver: str = "connector-j-8"
 
     @property

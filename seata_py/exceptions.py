@@ -22,6 +22,7 @@ The tree::
     │   └── MalformedLockKeyError              (embedded TC) a lock key it cannot parse
     ├── TransactionStateError                  a connection holds another scope's pending work
     ├── InvalidXidError (ValueError)           a propagated XID of the wrong form
+    ├── UnsupportedDriverError (TypeError)     wrap() got a connection of a driver no database package has
     ├── UnsupportedSQLError (NotSupportedError)  AT mode cannot undo the statement; nothing ran
     │   └── SQLiteUnsupportedSQLError (sqlite3.NotSupportedError)
     ├── SQLPlaceholderError (pymysql ProgrammingError)
@@ -108,6 +109,10 @@ class UnsupportedSQLError(SeataError, pymysql.err.NotSupportedError):
         self.sql = sql
         shown = f": {sql if len(sql) <= 200 else sql[:200] + '...'}" if sql else ""
         super().__init__(f"AT mode does not support {construct}{shown}")
+
+
+class UnsupportedDriverError(SeataError, TypeError):
+    """A connection of a driver that no database package wraps was handed to ``seata_py.wrap``."""
 
 
 class TransactionStateError(SeataError):

@@ -11,12 +11,10 @@ from typing import Any
 
 import pymysql
 
+from seata_py import databases
 from seata_py.config import SeataConfig, build_config
-from seata_py.datasource.connection import ATConnection
-from seata_py.datasource.resource import DataSourceResource, connect_kwargs_of
-from seata_py.datasource.sqlite import SQLiteATConnection
-from seata_py.datasource.sqlite import connect_sqlite as _connect_sqlite
-from seata_py.datasource.sqlite import wrap_sqlite as _wrap_sqlite
+from seata_py.databases.mysql.pymysql import ATConnection
+from seata_py.databases.sqlite.pysqlite import SQLiteATConnection
 from seata_py.exceptions import NotInitializedError as NotInitializedError
 from seata_py.exceptions import SeataError
 from seata_py.log_context import install_xid_logging
@@ -107,18 +105,16 @@ def connect(*, resource_id: str | None = None, **kwargs: Any) -> ATConnection:
     the Java services use for the same database so that global locks are shared with them.
     """
     rt = runtime()
-    resource = rt.rm.register(DataSourceResource.from_connect_kwargs(kwargs, rt.config, resource_id))
-    return ATConnection(pymysql.connect(**kwargs), resource, rt.rm)
+    return databases.mysql.pymysql.connect(rm=rt.rm, config=rt.config, resource_id=resource_id, **kwargs)
 
 
 def wrap(connection: pymysql.connections.Connection, *, resource_id: str | None = None) -> ATConnection:
-    """Wrap an already open pymysql connection."""
-    if isinstance(connection, ATConnection):
-        return connection
+    """Wrap an already open connection of a supported driver (pymysql here; sqlite3 too, see
+    :func:`wrap_sqlite`): the database package is chosen from the connection."""
     rt = runtime()
-    kwargs = connect_kwargs_of(connection)
-    resource = rt.rm.register(DataSourceResource.from_connect_kwargs(kwargs, rt.config, resource_id))
-    return ATConnection(connection, resource, rt.rm)
+    return databases.adapter_for(connection).wrap(  # type: ignore[no-any-return]
+        connection, rm=rt.rm, config=rt.config, resource_id=resource_id
+    )
 
 
 def connect_sqlite(
@@ -130,10 +126,12 @@ def connect_sqlite(
     (``seata-py ddl --dialect sqlite``).
     """
     rt = runtime()
-    return _connect_sqlite(database, rm=rt.rm, config=rt.config, resource_id=resource_id, **sqlite3_kwargs)
+    return databases.sqlite.pysqlite.connect(
+        database, rm=rt.rm, config=rt.config, resource_id=resource_id, **sqlite3_kwargs
+    )
 
 
 def wrap_sqlite(connection: sqlite3.Connection, *, resource_id: str | None = None) -> SQLiteATConnection:
     """Wrap an already open sqlite3 connection."""
     rt = runtime()
-    return _wrap_sqlite(connection, rm=rt.rm, config=rt.config, resource_id=resource_id)
+    return databases.sqlite.pysqlite.wrap(connection, rm=rt.rm, config=rt.config, resource_id=resource_id)

@@ -88,13 +88,9 @@ class Database:
         return pymysql.connect(**self.mysql_kwargs())
 
     def undo_log_ddl(self) -> str:
-        if self.kind == "sqlite":
-            from seata_py.undo.ddl import sqlite_undo_log_ddl
+        from seata_py.databases import undo_log_ddl
 
-            return sqlite_undo_log_ddl()
-        from seata_py.undo.ddl import mysql_undo_log_ddl
-
-        return mysql_undo_log_ddl()
+        return undo_log_ddl("sqlite" if self.kind == "sqlite" else "mysql")
 
     def create(self, service: str) -> None:
         """Drop and create the service's tables (undo_log included) and insert the seed rows."""

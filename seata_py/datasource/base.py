@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -24,11 +23,11 @@ from seata_py.exceptions import LockConflictError, SeataError, UnsupportedSQLErr
 from seata_py.rm.at import ATResourceManager, application_data
 from seata_py.sql.exec import Environment, UserResult, executor_for
 from seata_py.sql.recognizer import check_statement_against_meta
-from seata_py.sql.statements import SelectForUpdateStatement, Statement, is_intercepted, statement_tables
-from seata_py.types.context import current_xid, effective_lock_retry, global_lock_required
+from seata_py.types.context import current_xid, global_lock_required
+from seata_py.types.images import BranchUndoLog
+from seata_py.types.statements import SelectForUpdateStatement, Statement, is_intercepted, statement_tables
 from seata_py.undo.codec import encode_undo_row
 from seata_py.undo.log_table import LOG_STATUS_NORMAL
-from seata_py.undo.model import BranchUndoLog
 
 log = logging.getLogger("seata_py.datasource")
 
@@ -203,18 +202,16 @@ class ATConnectionBase:
     ) -> int:
         """As Java does: one local transaction for images + statement + branch commit, and on a lock conflict
         roll it back and run the whole statement again with fresh images."""
-        retry = effective_lock_retry(self._rm.config.lock_retry)
         self._begin_statement_transaction()
         try:
-            for attempt in range(max(retry.times, 0) + 1):
+            for attempt in self._rm.config.lock_retry.in_force().attempts():
                 try:
                     rows = self._execute_in_transaction(target_cursor, statement, query, args, xid, lock)
                     self.commit_statement()
                     return rows
                 except LockConflictError:
-                    if attempt >= retry.times:
+                    if attempt.last:
                         raise
-                    time.sleep(retry.interval_ms / 1000)
             raise AssertionError("unreachable")
         except BaseException:
             self.rollback()
@@ -325,15 +322,12 @@ class ATConnectionBase:
             rm.report_phase_one_done(xid, branch_id, resource.resource_id)
 
     def _commit_with_global_lock(self) -> None:
-        retry = effective_lock_retry(self._rm.config.lock_retry)
         key = self._context.lock_key()
-        for attempt in range(max(retry.times, 0) + 1):
+        for _ in self._rm.config.lock_retry.in_force().attempts():
             if self._rm.check_lock(None, self._resource.resource_id, key):
                 self._local_commit()
                 self._context.reset()
                 return
-            if attempt < retry.times:
-                time.sleep(retry.interval_ms / 1000)
         self.rollback()
         raise LockConflictError(f"rows {key} are locked by a global transaction")
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from seata_py.exceptions import TransactionStateError
-from seata_py.undo.model import SQLUndoLog
+from seata_py.types.images import SQLUndoLog
 
 _SAVEPOINT = re.compile(r"^\s*SAVEPOINT\s+`?([^`\s;]+)`?", re.IGNORECASE)
 _ROLLBACK_TO = re.compile(r"^\s*ROLLBACK\s+(?:WORK\s+)?TO\s+(?:SAVEPOINT\s+)?`?([^`\s;]+)`?", re.IGNORECASE)

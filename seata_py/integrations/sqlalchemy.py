@@ -60,7 +60,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from seata_py import runtime as seata_runtime
-from seata_py.datasource.connection import ATConnection
+from seata_py.databases.mysql.pymysql import ATConnection
 from seata_py.exceptions import ConfigError
 from seata_py.types.context import current_xid
 

@@ -1,7 +1,8 @@
-"""The AT resource manager: branch registration for phase 1, and the phase-2 handler the TC pushes to.
+"""The AT resource manager: branch lifecycle — resources, registration and reports in phase 1, and the
+phase-2 pushes of the TC handed to the resource they name.
 
-Phase 2 works from the database alone (the undo_log rows), so any process that registered the same
-resource can finish a branch another process began.
+What phase 2 does to a database (undo, delete undo rows, purge) is the resource's: see
+:mod:`seata_py.undo.manager`. Commits are answered at once and their undo rows deleted in the background.
 """
 
 from __future__ import annotations
@@ -10,12 +11,11 @@ import json
 import logging
 import queue
 import threading
-import time
 from collections import defaultdict
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from typing import Protocol, TypeVar
 
 from seata_py.config import SeataConfig
-from seata_py.datasource.resource import DataSourceResource
 from seata_py.exceptions import LockConflictError, SeataError, TransactionError
 from seata_py.protocol import (
     BranchCommitRequest,
@@ -26,22 +26,32 @@ from seata_py.protocol import (
     UndoLogDeleteRequest,
 )
 from seata_py.rpc.coordinator import TransactionCoordinator
-from seata_py.sql.exec.base import Cursor
-from seata_py.types.context import effective_lock_retry
-from seata_py.undo.codec import DEFENSE_ROW_CONTENT, DEFENSE_ROW_CONTEXT, decode_undo_row
-from seata_py.undo.compensate import Compensator, DirtyUndoError
-from seata_py.undo.errors import UndoLogFormatError
-from seata_py.undo.log_table import LOG_STATUS_GLOBAL_FINISHED, LOG_STATUS_NORMAL, StoredUndoRow, UndoLogTable
-from seata_py.undo.model import BranchUndoLog
+from seata_py.types.retry import LockRetry
 
 log = logging.getLogger("seata_py.rm")
+
+
+class BranchResource(Protocol):
+    """One database as the resource manager sees it: its resourceId and what phase 2 asks of it."""
+
+    @property
+    def resource_id(self) -> str: ...
+
+    def rollback_branch(self, xid: str, branch_id: int) -> BranchStatus: ...
+
+    def delete_undo_logs(self, branches: Sequence[tuple[str, int]]) -> None: ...
+
+    def purge_undo_logs(self, save_days: int) -> int: ...
+
+
+R = TypeVar("R", bound=BranchResource)
 
 
 class ATResourceManager:
     def __init__(self, config: SeataConfig, tc: TransactionCoordinator) -> None:
         self.config = config
         self.tc = tc
-        self._resources: dict[str, DataSourceResource] = {}
+        self._resources: dict[str, BranchResource] = {}
         self._committed: queue.Queue[tuple[str, int, str]] = queue.Queue()
         self._stop = threading.Event()
         self._worker = threading.Thread(
@@ -51,16 +61,16 @@ class ATResourceManager:
 
     # -- resources -----------------------------------------------------------------------------------------
 
-    def register(self, resource: DataSourceResource) -> DataSourceResource:
+    def register(self, resource: R) -> R:
         """Register a database once per process; later connections to it share the same resource."""
         existing = self._resources.get(resource.resource_id)
         if existing is not None:
-            return existing
+            return existing  # type: ignore[return-value]
         self._resources[resource.resource_id] = resource
         self.tc.client.register_resource(resource.resource_id)
         return resource
 
-    def resource(self, resource_id: str) -> DataSourceResource | None:
+    def resource(self, resource_id: str) -> BranchResource | None:
         return self._resources.get(resource_id)
 
     # -- phase 1 -------------------------------------------------------------------------------------------
@@ -71,21 +81,19 @@ class ATResourceManager:
         """BranchRegister, retrying lock conflicts (client.rm.lock.retryInterval x retryTimes, or the
         enclosing block's override), unless the caller retries the whole statement itself (autocommit
         statements)."""
-        policy = effective_lock_retry(self.config.lock_retry)
-        attempts = max(policy.times, 0) + 1 if retry else 1
-        for attempt in range(attempts):
+        policy = self.config.lock_retry.in_force() if retry else LockRetry(times=0)
+        for attempt in policy.attempts():
             try:
                 return self.tc.branch_register(xid, resource_id, lock_key, BranchType.AT, application_data)
             except LockConflictError as exc:
                 fail_fast = exc.code is TransactionExceptionCode.LOCK_KEY_CONFLICT_FAIL_FAST
-                if fail_fast or attempt == attempts - 1:
+                if fail_fast or attempt.last:
                     raise LockConflictError(
-                        f"global lock conflict on {lock_key} after {attempt + 1} attempt(s): "
+                        f"global lock conflict on {lock_key} after {attempt.number + 1} attempt(s): "
                         f"{exc.tc_message}",
                         code=exc.code,
                         xid=xid,
                     ) from exc
-                time.sleep(policy.interval_ms / 1000)
         raise AssertionError("unreachable")
 
     def check_lock(self, xid: str | None, resource_id: str, lock_key: str) -> bool:
@@ -140,17 +148,7 @@ class ATResourceManager:
                 self._requeue(resource_id, branches)
                 continue
             try:
-                conn = resource.connect()
-                try:
-                    resource.begin_write(conn)
-                    cur = resource.dialect.image_cursor(conn)
-                    try:
-                        resource.undo_table.delete_many(cur, branches)
-                    finally:
-                        cur.close()
-                    conn.commit()
-                finally:
-                    conn.close()
+                resource.delete_undo_logs(branches)
             except Exception as exc:  # the worker must survive anything; the branches are kept
                 log.warning(
                     "deleting undo rows of %d committed branches failed, will retry: %s", len(branches), exc
@@ -169,90 +167,7 @@ class ATResourceManager:
         if resource is None:
             log.error("rollback of branch %s for unknown resource %s xid=%s", branch_id, resource_id, xid)
             return BranchStatus.PHASE_TWO_ROLLBACK_FAILED_RETRYABLE
-        for _ in range(3):  # a duplicate defense row means phase 1 committed meanwhile: read again
-            try:
-                self._rollback_once(resource, xid, branch_id)
-                log.info("branch %s rolled back xid=%s", branch_id, xid)
-                return BranchStatus.PHASE_TWO_ROLLBACKED
-            except DirtyUndoError as exc:
-                log.error("branch %s cannot be rolled back: %s xid=%s", branch_id, exc, xid)
-                return BranchStatus.PHASE_TWO_ROLLBACK_FAILED_UNRETRYABLE
-            except Exception as exc:
-                if resource.dialect.is_undo_log_duplicate_error(exc):
-                    # our own defense-row insert raced a late phase 1, which committed: read again
-                    continue
-                if resource.dialect.is_unknown_column_error(exc):
-                    # a table changed since it was described: describe it again before the TC's retry
-                    resource.meta_cache.invalidate(resource_id=resource.resource_id)
-                log.warning(
-                    "rollback of branch %s failed, TC will retry: %s xid=%s",
-                    branch_id,
-                    exc,
-                    xid,
-                    exc_info=not isinstance(exc, (*resource.dialect.driver_errors, SeataError)),
-                )
-                return BranchStatus.PHASE_TWO_ROLLBACK_FAILED_RETRYABLE
-        return BranchStatus.PHASE_TWO_ROLLBACK_FAILED_RETRYABLE
-
-    def _rollback_once(self, resource: DataSourceResource, xid: str, branch_id: int) -> None:
-        conn = resource.connect()
-        try:
-            resource.begin_write(conn)
-            env = resource.environment(conn)
-            cur = env.image_cursor
-            table = resource.undo_table
-            rows = table.select_for_update(cur, branch_id, xid)
-            if not rows:
-                # Defense against a phase 1 that has not committed yet: its undo insert will now collide.
-                table.insert(
-                    cur, branch_id, xid, DEFENSE_ROW_CONTEXT, DEFENSE_ROW_CONTENT, LOG_STATUS_GLOBAL_FINISHED
-                )
-                conn.commit()
-                return
-            row = rows[0]
-            if row.log_status != LOG_STATUS_NORMAL:
-                if row.rollback_info != DEFENSE_ROW_CONTENT:
-                    # undone already, together with an older branch (below): only the marker is left
-                    table.delete(cur, branch_id, xid)
-                    conn.commit()
-                else:  # a defense row: it must stay to stop a late phase 1
-                    conn.rollback()
-                log.info("branch %s already finished (log_status=%s) xid=%s", branch_id, row.log_status, xid)
-                return
-            compensator = Compensator(
-                env,
-                cur,
-                lambda schema, name: resource.table_meta(cur, schema, name),
-                validate=self.config.undo.data_validation,
-            )
-            # The TC may ask for the oldest branch first (2.0.0 does); a newer branch of the same transaction
-            # may have changed the same rows again, so it is undone first and marked finished.
-            for newer in table.newer_branches_for_update(cur, xid, branch_id):
-                try:
-                    newer_log = self._decode(table, cur, newer)
-                except UndoLogFormatError as exc:
-                    # another client's format (seata-go json, kryo, ...): that branch is its RM's to undo
-                    log.warning("not undoing branch %s early: %s xid=%s", newer.branch_id, exc, xid)
-                    continue
-                compensator.undo(newer_log.sql_undo_logs)
-                table.mark_finished(cur, newer.branch_id, xid)
-                log.info("branch %s undone before older branch %s xid=%s", newer.branch_id, branch_id, xid)
-            compensator.undo(self._decode(table, cur, row).sql_undo_logs)
-            table.delete(cur, branch_id, xid)
-            conn.commit()
-        except BaseException:
-            conn.rollback()
-            raise
-        finally:
-            conn.close()
-
-    def _decode(self, table: UndoLogTable, cur: Cursor, row: StoredUndoRow) -> BranchUndoLog:
-        return decode_undo_row(
-            row.context,
-            row.rollback_info,
-            lambda ids: table.sub_rows(cur, row.xid, ids),
-            zone=self.config.zone,
-        )
+        return resource.rollback_branch(xid, branch_id)
 
     # -- undo log purge ------------------------------------------------------------------------------------
 
@@ -260,20 +175,7 @@ class ATResourceManager:
         resource = self._resources.get(request.resource_id or "")
         if resource is None:
             return
-        cutoff = datetime.combine(
-            datetime.now().date() - timedelta(days=max(request.save_days, 0)), datetime.min.time()
-        )
-        conn = resource.connect()
-        try:
-            cur = resource.dialect.image_cursor(conn)
-            purged = resource.undo_table.purge_created_before(
-                cur, cutoff, conn.commit, lambda: resource.begin_write(conn)
-            )
-            log.info(
-                "purged %d undo_log rows created before %s from %s", purged, cutoff, resource.resource_id
-            )
-        finally:
-            conn.close()
+        resource.purge_undo_logs(request.save_days)
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 

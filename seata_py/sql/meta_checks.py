@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from seata_py.exceptions import UnsupportedSQLError
-from seata_py.sql.meta import TableMeta
-from seata_py.sql.statements import (
+from seata_py.types.meta import TableMeta
+from seata_py.types.statements import (
     Assignment,
     InsertStatement,
     PlainStatement,

@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from seata_py.sql.dialects.base import Dialect, MetaCursor
-from seata_py.sql.meta import TableMeta
+from seata_py.types.dialect import Dialect, MetaCursor
+from seata_py.types.meta import TableMeta
 
 CacheKey = tuple[str, str | None, str]
 

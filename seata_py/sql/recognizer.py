@@ -3,15 +3,16 @@
 Everything is decided before anything executes. Results are cached by (sql, args_style, dialect): an uncached
 parse costs a few hundred microseconds, and applications send the same few statements over and over.
 
-Two syntaxes: "mysql" (pymysql's ``%s`` placeholders, MySQL lexing and statements) and "sqlite" (sqlite3's
-``?``/``:name`` placeholders, SQLite lexing and statements, see :mod:`seata_py.sql.sqlite_builder`).
+The pipeline is the same for every database: scan the driver's string into statements with placeholder
+markers, reject what no parse tree shows, parse with sqlglot, build the statement model. What differs is one
+:class:`Syntax` per database, which its package defines (``databases/<name>/syntax.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -24,26 +25,15 @@ from seata_py.sql.meta_checks import (
     check_table_meta,
 )
 from seata_py.sql.parse_cache import CacheInfo, LRUCache
-from seata_py.sql.rendering import MYSQL_STYLE, SQLITE_STYLE, Renderer, RenderStyle, restore_keywords
-from seata_py.sql.scanner import ArgsStyle, Chunk, ScannedSQL, scan
-from seata_py.sql.sqlite_builder import (
-    SQLiteStatementBuilder,
-    reject_sqlite_by_leading_words,
-    strip_sqlite_modifiers,
-)
-from seata_py.sql.sqlite_scanner import scan_sqlite
-from seata_py.sql.statement_builder import (
-    StatementBuilder,
-    reject_by_leading_words,
-    reject_unparsed,
-    strip_modifiers,
-)
-from seata_py.sql.statements import Statement, statement_family
+from seata_py.sql.rendering import Renderer, RenderStyle, restore_keywords
+from seata_py.sql.scanner import ArgsStyle, Chunk, ScannedSQL
+from seata_py.sql.statement_builder import StatementBuilder, reject_unparsed
+from seata_py.types.statements import Statement, statement_family
 
 __all__ = [
     "DEFAULT_PARSE_CACHE_SIZE",
     "ArgsStyle",
-    "SyntaxName",
+    "Syntax",
     "args_style_of",
     "assignments_by_table",
     "check_statement_against_meta",
@@ -60,32 +50,18 @@ _SEMICOLON: type | tuple[type, ...] = getattr(exp, "Semicolon", ())
 
 _cache: LRUCache[tuple[Statement, ...]] = LRUCache(DEFAULT_PARSE_CACHE_SIZE)
 
-SyntaxName = Literal["mysql", "sqlite"]
-
 
 @dataclass(frozen=True)
-class _Syntax:
-    """Everything recognition does differently per SQL dialect."""
+class Syntax:
+    """Everything recognition does differently per database."""
 
+    name: str  # part of the parse cache's key
     scan: Callable[[str, ArgsStyle], ScannedSQL]
     style: RenderStyle
     builder: Callable[[ScannedSQL, str], StatementBuilder]
     reject_by_leading_words: Callable[[str, str], None]
     strip_modifiers: Callable[[str, str], str]
-    restore_keywords: bool
-
-
-_SYNTAXES: dict[str, _Syntax] = {
-    "mysql": _Syntax(scan, MYSQL_STYLE, StatementBuilder, reject_by_leading_words, strip_modifiers, True),
-    "sqlite": _Syntax(
-        scan_sqlite,
-        SQLITE_STYLE,
-        SQLiteStatementBuilder,
-        reject_sqlite_by_leading_words,
-        lambda text, sql: strip_sqlite_modifiers(text),
-        False,
-    ),
-}
+    restore_keywords: bool  # undo sqlglot's reading of MySQL's niladic keywords as column names
 
 
 def args_style_of(args: Sequence[Any] | Mapping[str, Any] | None) -> ArgsStyle:
@@ -96,21 +72,17 @@ def args_style_of(args: Sequence[Any] | Mapping[str, Any] | None) -> ArgsStyle:
     return "mapping" if isinstance(args, Mapping) else "sequence"
 
 
-def parse_sql(
-    sql: str, args_style: ArgsStyle = "sequence", dialect: SyntaxName = "mysql"
-) -> tuple[Statement, ...]:
+def parse_sql(sql: str, args_style: ArgsStyle, syntax: Syntax) -> tuple[Statement, ...]:
     """Recognize every statement of ``sql``; raises UnsupportedSQLError for SQL AT mode cannot undo.
 
-    For "mysql", ``args_style`` says how pymysql will treat ``%`` (see :func:`args_style_of`): "sequence"
-    fills each ``%s`` with the next positional argument, "mapping" fills ``%(name)s``, both turn ``%%`` into
-    ``%``; "none" (no args) leaves the text alone. For "sqlite" it says whether sqlite3 binds by number
-    ("sequence") or by name ("mapping"). Fragments in the result use that dialect's placeholder.
+    ``args_style`` says how the driver binds the args (see :func:`args_style_of` and each database's
+    scanner); fragments in the result use the syntax's placeholder.
     """
-    key = (sql, args_style, dialect)
+    key = (sql, args_style, syntax.name)
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    statements = _parse_uncached(sql, args_style, _SYNTAXES[dialect])
+    statements = _parse_uncached(sql, args_style, syntax)
     _cache.put(key, statements)
     return statements
 
@@ -127,7 +99,7 @@ def set_parse_cache_size(maxsize: int) -> None:
     _cache.resize(maxsize)
 
 
-def _parse_uncached(sql: str, args_style: ArgsStyle, syntax: _Syntax) -> tuple[Statement, ...]:
+def _parse_uncached(sql: str, args_style: ArgsStyle, syntax: Syntax) -> tuple[Statement, ...]:
     scanned = syntax.scan(sql, args_style)
     builder = syntax.builder(scanned, sql)
     renderer = Renderer(scanned, syntax.style)
@@ -139,7 +111,7 @@ def _parse_uncached(sql: str, args_style: ArgsStyle, syntax: _Syntax) -> tuple[S
     return tuple(statements)
 
 
-def _parse_chunk(chunk: Chunk, builder: StatementBuilder, sql: str, syntax: _Syntax) -> list[Statement]:
+def _parse_chunk(chunk: Chunk, builder: StatementBuilder, sql: str, syntax: Syntax) -> list[Statement]:
     syntax.reject_by_leading_words(chunk.code, sql)  # before sqlglot, which would only warn and fall back
     try:
         trees = sqlglot.parse(syntax.strip_modifiers(chunk.text, sql), read=syntax.style.sqlglot_dialect)

@@ -14,20 +14,17 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from seata_py.sql.scanner import ScannedSQL
-from seata_py.sql.statements import Fragment, ParamRef
-
-SQLGLOT_DIALECT = "mysql"
+from seata_py.types.statements import Fragment, ParamRef
 
 
 @dataclass(frozen=True)
 class RenderStyle:
+    """How one database's driver takes SQL text: sqlglot's dialect, the placeholder, ``%`` escaping."""
+
     sqlglot_dialect: str
     placeholder: str
     escape_percent: bool
 
-
-MYSQL_STYLE = RenderStyle(SQLGLOT_DIALECT, "%s", escape_percent=True)
-SQLITE_STYLE = RenderStyle("sqlite", "?", escape_percent=False)
 
 # Reserved words MySQL evaluates as values without parentheses, which sqlglot reads as column names; rendered
 # with identify=True they would turn into quoted columns (`DEFAULT`) and change meaning.
@@ -49,7 +46,7 @@ def restore_keywords(tree: exp.Expression) -> None:
 class Renderer:
     """Renders nodes of one scanned statement string."""
 
-    def __init__(self, scanned: ScannedSQL, style: RenderStyle = MYSQL_STYLE) -> None:
+    def __init__(self, scanned: ScannedSQL, style: RenderStyle) -> None:
         self._scanned = scanned
         self._style = style
         self._marker = re.compile(":" + re.escape(scanned.marker_prefix) + r"(\d+)")

@@ -13,9 +13,9 @@ from typing import Any
 from sqlglot import exp
 
 from seata_py.exceptions import UnsupportedSQLError
-from seata_py.sql.rendering import MYSQL_STYLE, Renderer, RenderStyle
+from seata_py.sql.rendering import Renderer, RenderStyle
 from seata_py.sql.scanner import Chunk, ScannedSQL, leading_words
-from seata_py.sql.statements import (
+from seata_py.types.statements import (
     Assignment,
     Default,
     DeleteStatement,
@@ -76,27 +76,6 @@ def reject_by_leading_words(code: str, sql: str) -> None:
         raise UnsupportedSQLError("ANALYZE of a data-changing statement", sql)
 
 
-_MODIFIERS = re.compile(
-    r"^(\s*)(INSERT|UPDATE|DELETE)((?:\s+(?:LOW_PRIORITY|HIGH_PRIORITY|DELAYED|QUICK|IGNORE)\b)+)",
-    re.IGNORECASE,
-)
-
-
-def strip_modifiers(text: str, sql: str) -> str:
-    """Removes MySQL's priority/IGNORE modifiers after INSERT/UPDATE/DELETE, which sqlglot misreads as table
-    names; rejects the IGNORE forms whose images would be wrong."""
-    match = _MODIFIERS.match(text)
-    if not match:
-        return text
-    verb, modifiers = match.group(2).upper(), match.group(3).upper().split()
-    if "IGNORE" in modifiers and verb in ("INSERT", "DELETE"):
-        # INSERT IGNORE: skipped rows that already existed would be deleted on rollback. DELETE IGNORE: rows
-        # whose deletion failed would be re-inserted on rollback, over themselves.
-        raise UnsupportedSQLError(f"{verb} IGNORE", sql)
-    # UPDATE IGNORE is kept as a plain UPDATE: a row it skips has equal before and after images.
-    return match.group(1) + match.group(2) + text[match.end() :]
-
-
 def reject_unparsed(code: str, sql: str, reason: str) -> PlainStatement:
     """A statement sqlglot cannot read: plain if it cannot change or lock rows, else rejected."""
     reject_by_leading_words(code, sql)
@@ -118,7 +97,8 @@ def _number(text: str) -> int | Decimal | float:
 
 
 class StatementBuilder:
-    """MySQL's statement builder; other dialects override the hooks where their syntax differs."""
+    """The statement builder every database shares; it reads MySQL's forms by default, and a database package
+    overrides the hooks where its syntax differs (``databases/sqlite/builder.py``)."""
 
     placeholder_hint = "pymysql fills only %s and %(name)s"
 
@@ -126,7 +106,7 @@ class StatementBuilder:
         self,
         scanned: ScannedSQL,
         sql: str,
-        style: RenderStyle = MYSQL_STYLE,
+        style: RenderStyle,
         quote: Callable[[str], str] = quote_identifier,
     ) -> None:
         self._scanned = scanned

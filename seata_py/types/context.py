@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from contextvars import ContextVar, Token
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from seata_py.config import LockRetry
+from dataclasses import dataclass
 
 _XID: ContextVar[str | None] = ContextVar("seata_py_xid", default=None)
 _GLOBAL_LOCK: ContextVar[bool] = ContextVar("seata_py_global_lock", default=False)
@@ -60,16 +56,3 @@ def bind_lock_retry(override: LockRetryOverride | None) -> Token[LockRetryOverri
 
 def reset_lock_retry(token: Token[LockRetryOverride | None]) -> None:
     _LOCK_RETRY.reset(token)
-
-
-def effective_lock_retry(configured: LockRetry) -> LockRetry:
-    """The lock retry settings in force here: the configured ones, with the fields the enclosing
-    ``global_transaction(lock_retry_...)`` / ``global_lock(...)`` block overrides replaced."""
-    override = _LOCK_RETRY.get()
-    if override is None:
-        return configured
-    return replace(
-        configured,
-        interval_ms=configured.interval_ms if override.interval_ms is None else override.interval_ms,
-        times=configured.times if override.times is None else override.times,
-    )

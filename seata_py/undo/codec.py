@@ -15,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from .compression import compress as compress_bytes
-from .compression import decompress, normalize_compressor
-from .context import (
+from seata_py.types.images import BranchUndoLog
+from seata_py.undo.compression import compress as compress_bytes
+from seata_py.undo.compression import decompress, normalize_compressor
+from seata_py.undo.context import (
     COMPRESSOR_NONE,
     COMPRESSOR_TYPE_KEY,
     DEFENSE_ROW_CONTEXT,
@@ -28,9 +29,8 @@ from .context import (
     mysql_row_context,
     parse_sub_ids,
 )
-from .errors import UndoLogFormatError, UndoLogTooLargeError
-from .jackson import APACHE_PREFIX, decode_branch_undo_log, encode_branch_undo_log
-from .model import BranchUndoLog
+from seata_py.undo.errors import UndoLogFormatError, UndoLogTooLargeError
+from seata_py.undo.jackson import APACHE_PREFIX, decode_branch_undo_log, encode_branch_undo_log
 
 __all__ = [
     "DEFENSE_ROW_CONTENT",

@@ -7,7 +7,7 @@ logged column subset can be checked against a ``SELECT *`` row. A field matches 
 case), its ``java.sql.Types`` code and its value match.
 
 Values are compared by what they mean rather than by their exact Java class, because one side is usually
-decoded from JSON and the other freshly read through :func:`seata_py.undo.java_values.to_field`:
+decoded from JSON and the other freshly read through :func:`seata_py.databases.mysql.values.to_field`:
 
 * integers compare by number whatever their class (Integer, Long, BigInteger; a Boolean counts as 0/1):
   a class difference reflects driver settings, not changed data;
@@ -25,8 +25,8 @@ from collections.abc import Hashable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from .java_time import interval_from_time, parse_mysql_time, time_of_day_seconds
-from .model import Field, KeyType, Row, TableRecords
+from seata_py.types.images import Field, KeyType, Row, TableRecords
+from seata_py.undo.java_time import interval_from_time, parse_mysql_time, time_of_day_seconds
 
 _JDBC_TIME = 92  # java.sql.Types.TIME
 

@@ -15,9 +15,9 @@ from typing import Any
 from seata_py.exceptions import DirtyUndoError as DirtyUndoError
 from seata_py.exceptions import SeataError
 from seata_py.sql.exec.base import Cursor, Environment
-from seata_py.sql.meta import TableMeta
+from seata_py.types.images import Row, SQLType, SQLUndoLog, TableRecords
+from seata_py.types.meta import TableMeta
 from seata_py.undo.comparison import fields_equal
-from seata_py.undo.model import Row, SQLType, SQLUndoLog, TableRecords
 
 # backticks (MySQL, Java's table names), double quotes and brackets (SQLite), or bare
 _IDENTIFIER = re.compile(r'`((?:[^`]|``)*)`|"((?:[^"]|"")*)"|\[([^\]]*)\]|([^.`"\[\s]+)')

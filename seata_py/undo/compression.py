@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
-from .errors import UndoLogFormatError
+from seata_py.undo.errors import UndoLogFormatError
 
 MAX_DECOMPRESSED_SIZE = 256 * 1024 * 1024
 _CHUNK = 1024 * 1024

@@ -25,10 +25,16 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, NoReturn
 
-from . import java_classes as jc
-from .errors import UndoLogFormatError, UnsupportedUndoValueError
-from .java_numbers import java_bigdecimal_to_string, java_double_to_string, java_float_to_string, to_float32
-from .java_time import (
+from seata_py.types.images import BranchUndoLog, Field, KeyType, Row, SQLType, SQLUndoLog, TableRecords
+from seata_py.undo import java_classes as jc
+from seata_py.undo.errors import UndoLogFormatError, UnsupportedUndoValueError
+from seata_py.undo.java_numbers import (
+    java_bigdecimal_to_string,
+    java_double_to_string,
+    java_float_to_string,
+    to_float32,
+)
+from seata_py.undo.java_time import (
     format_mysql_time,
     format_sql_time,
     from_epoch_micros,
@@ -39,7 +45,6 @@ from .java_time import (
     sql_time_carries,
     timestamp_parts,
 )
-from .model import BranchUndoLog, Field, KeyType, Row, SQLType, SQLUndoLog, TableRecords
 
 __all__ = ["APACHE_PREFIX", "LEGACY_PREFIX", "decode_branch_undo_log", "encode_branch_undo_log"]
 

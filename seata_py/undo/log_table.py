@@ -11,13 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from seata_py.sql.dialects.base import Dialect
 from seata_py.sql.exec.base import Cursor
+from seata_py.types.dialect import Dialect
 
 LOG_STATUS_NORMAL = 0
 LOG_STATUS_GLOBAL_FINISHED = 1  # the defense row phase-2 rollback leaves when phase 1 has not committed yet
 PURGE_BATCH = 3000
 DELETE_BATCH = 1000
+
+
+def check_plain_table_name(table: str) -> None:
+    """The undo_log table's name goes into DDL as written: letters, digits and underscores only."""
+    if not table.replace("_", "").isalnum():
+        raise ValueError(f"not a plain table name: {table!r}")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pymysql
 
-from seata_py.undo.ddl import mysql_undo_log_ddl
+from seata_py.databases import undo_log_ddl
 
 TABLES: dict[str, str] = {
     "t_types": """CREATE TABLE t_types (
@@ -150,7 +150,7 @@ SEED: dict[str, tuple[str, Sequence[Sequence[Any]]]] = {
 
 def create_schema(conn: pymysql.connections.Connection) -> None:
     with conn.cursor() as cur:
-        cur.execute(mysql_undo_log_ddl())
+        cur.execute(undo_log_ddl("mysql"))
         for name, ddl in TABLES.items():
             cur.execute(f"DROP TABLE IF EXISTS `{name}`")
             cur.execute(ddl)

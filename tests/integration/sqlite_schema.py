@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from seata_py.undo.ddl import undo_log_ddl
+from seata_py.databases import undo_log_ddl
 
 TABLES: dict[str, str] = {
     "t_types": """CREATE TABLE t_types (

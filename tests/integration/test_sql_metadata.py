@@ -9,13 +9,14 @@ from typing import Any
 import pymysql
 import pytest
 
+from seata_py.databases.mysql.dialect import MySQLDialect
+from seata_py.databases.mysql.syntax import parse as parse_sql
 from seata_py.exceptions import UnsupportedSQLError
-from seata_py.sql.dialects import MySQLDialect
 from seata_py.sql.errors import TableMetaError
-from seata_py.sql.meta import ColumnMeta, IndexMeta
 from seata_py.sql.metadata_cache import TableMetaCache
-from seata_py.sql.recognizer import check_table_meta, parse_sql
-from seata_py.sql.statements import DeleteStatement, SelectForUpdateStatement, UpdateStatement
+from seata_py.sql.recognizer import check_table_meta
+from seata_py.types.meta import ColumnMeta, IndexMeta
+from seata_py.types.statements import DeleteStatement, SelectForUpdateStatement, UpdateStatement
 from tests.infra.mariadb import MySQLServer
 
 pytestmark = pytest.mark.integration

@@ -23,12 +23,12 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 import seata_py
-from seata_py.datasource.connection import ATConnection
+from seata_py.databases import undo_log_ddl
+from seata_py.databases.mysql.pymysql import ATConnection
 from seata_py.integrations.sqlalchemy import create_engine
 from seata_py.runtime import runtime
 from seata_py.sql.exec.base import ImageError
 from seata_py.types.context import bind_xid, reset_xid
-from seata_py.undo.ddl import mysql_undo_log_ddl
 from tests.infra.mariadb import MySQLServer
 from tests.infra.seata_server import SeataServer
 from tests.integration.conftest import eventually
@@ -123,7 +123,7 @@ def env(mysql_server: MySQLServer, seata_tc: SeataServer) -> Iterator[Env]:
     schema_engine.dispose()
     admin = pymysql.connect(**mysql_server.connect_kwargs(DATABASE), autocommit=True)
     with admin.cursor() as cur:
-        cur.execute(mysql_undo_log_ddl())
+        cur.execute(undo_log_ddl("mysql"))
     seata_py.init(
         application_id="it-sqlalchemy",
         grouplist=seata_tc.address,

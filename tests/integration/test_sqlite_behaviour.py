@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 
 import seata_py
-from seata_py.datasource.sqlite import SQLiteATConnection, connect_sqlite, wrap_sqlite
+from seata_py.databases.sqlite.pysqlite import SQLiteATConnection
+from seata_py.databases.sqlite.pysqlite import connect as connect_sqlite
+from seata_py.databases.sqlite.pysqlite import wrap as wrap_sqlite
 from seata_py.exceptions import TransactionStateError
 from seata_py.protocol import BranchRollbackRequest, BranchStatus, BranchType, GlobalStatus
 from seata_py.runtime import runtime
@@ -353,7 +355,7 @@ def test_rollback_without_undo_row_leaves_a_defense_row(files: dict[str, Any]) -
 PHASE_ONE_ONLY = textwrap.dedent(
     """
     import os, sys, seata_py
-    from seata_py.datasource.sqlite import connect_sqlite
+    from seata_py.databases.sqlite.pysqlite import connect as connect_sqlite
     from seata_py.runtime import runtime
     from seata_py.types.context import bind_xid
     tc_address, path = sys.argv[1:3]

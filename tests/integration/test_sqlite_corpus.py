@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 
 import seata_py
-from seata_py.datasource.sqlite import SQLiteATConnection, connect_sqlite
+from seata_py.databases.sqlite.library import has_update_delete_limit
+from seata_py.databases.sqlite.pysqlite import SQLiteATConnection
+from seata_py.databases.sqlite.pysqlite import connect as connect_sqlite
 from seata_py.runtime import runtime
-from seata_py.sql.dialects.sqlite_library import has_update_delete_limit
 from tests.infra.seata_server import SeataServer
 from tests.integration.conftest import eventually
 from tests.integration.sqlite_schema import create_schema, reseed, snapshot, undo_rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pymysql
 import pytest
 
-from seata_py.undo.ddl import mysql_undo_log_ddl
+from seata_py.databases import undo_log_ddl
 from tests.infra.mariadb import MySQLServer
 
 pytestmark = pytest.mark.integration
@@ -16,8 +16,8 @@ def test_ddl_creates_java_compatible_undo_log(mysql_server: MySQLServer) -> None
     conn = pymysql.connect(**mysql_server.connect_kwargs(db), autocommit=True)
     try:
         with conn.cursor() as cur:
-            cur.execute(mysql_undo_log_ddl())
-            cur.execute(mysql_undo_log_ddl())  # idempotent
+            cur.execute(undo_log_ddl("mysql"))
+            cur.execute(undo_log_ddl("mysql"))  # idempotent
             cur.execute(
                 "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
                 "WHERE table_schema = %s AND table_name = 'undo_log' ORDER BY ordinal_position",

@@ -25,10 +25,10 @@ import pytest
 import requests
 
 import seata_py
+from seata_py.databases import undo_log_ddl
 from seata_py.integrations import httpx as seata_httpx
 from seata_py.integrations import requests as seata_requests
 from seata_py.integrations.xid import ENV_TRUSTED_NETWORKS
-from seata_py.undo.ddl import mysql_undo_log_ddl
 from tests.infra.mariadb import MySQLServer
 from tests.infra.seata_server import SeataServer
 from tests.integration.conftest import eventually
@@ -142,7 +142,7 @@ def env(
         mysql_server.create_database(name)
         admins[name] = pymysql.connect(**mysql_server.connect_kwargs(name), autocommit=True)
         with admins[name].cursor() as cur:
-            cur.execute(mysql_undo_log_ddl())
+            cur.execute(undo_log_ddl("mysql"))
             for table, ddl in TABLES.items():
                 cur.execute(f"DROP TABLE IF EXISTS `{table}`")
                 cur.execute(ddl)

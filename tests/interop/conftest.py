@@ -14,7 +14,7 @@ from typing import Any
 import pymysql
 import pytest
 
-from seata_py.undo.ddl import mysql_undo_log_ddl
+from seata_py.databases import undo_log_ddl
 from tests.conftest import WORKDIR, _unavailable
 from tests.infra import java_client
 from tests.infra.common import ServiceUnavailable
@@ -92,7 +92,7 @@ def make_db(mysql_server: MySQLServer, client_line: java_client.ClientLine) -> C
         name = f"xl_{os.getpid()}_{next(_COUNTER)}"
         mysql_server.create_database(name)
         db = SharedDatabase(mysql_server, name, client_line.jdbc_scheme)
-        db.run(mysql_undo_log_ddl(), *ddl)
+        db.run(undo_log_ddl("mysql"), *ddl)
         return db
 
     return make

@@ -11,7 +11,7 @@ from seata_py.sql.exec.insert import run_insert
 from seata_py.sql.exec.insert_on_duplicate import run_insert_on_duplicate
 from seata_py.sql.exec.update import run_update
 from seata_py.sql.exec.update_join import run_update_join
-from seata_py.sql.statements import (
+from seata_py.types.statements import (
     DeleteStatement,
     InsertStatement,
     Statement,

@@ -13,10 +13,10 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from seata_py.exceptions import ImageError as ImageError
-from seata_py.sql.dialects.base import Dialect
-from seata_py.sql.meta import TableMeta, java_hashmap_order
-from seata_py.sql.statements import Fragment, TableRef
-from seata_py.undo.model import KeyType, Row, SQLUndoLog, TableRecords
+from seata_py.types.dialect import Dialect
+from seata_py.types.images import KeyType, Row, SQLUndoLog, TableRecords
+from seata_py.types.meta import TableMeta, java_hashmap_order
+from seata_py.types.statements import Fragment, TableRef
 
 # Java splits IN lists of primary keys into OR-ed groups of at most this many rows.
 MAX_IN_SIZE = 1000
@@ -233,7 +233,7 @@ def java_string(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
-        from seata_py.undo.java_values import java_double_string
+        from seata_py.databases.mysql.values import java_double_string
 
         return java_double_string(value)
     if isinstance(value, (bytes, bytearray)):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from seata_py.sql.exec.base import Environment, Outcome, RunUser, filtered_source, lock_key
-from seata_py.sql.statements import DeleteStatement
-from seata_py.undo.model import SQLType, SQLUndoLog, TableRecords
+from seata_py.types.images import SQLType, SQLUndoLog, TableRecords
+from seata_py.types.statements import DeleteStatement
 
 
 def run_delete(env: Environment, stmt: DeleteStatement, args: Any, run_user: RunUser) -> Outcome:

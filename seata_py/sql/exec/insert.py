@@ -18,9 +18,9 @@ from typing import Any
 
 from seata_py.exceptions import UnsupportedSQLError
 from seata_py.sql.exec.base import Environment, ImageError, Outcome, RunUser, UserResult, lock_key
-from seata_py.sql.meta import TableMeta
-from seata_py.sql.statements import Default, Expression, InsertStatement, Literal, Param, ParamRef
-from seata_py.undo.model import KeyType, Row, SQLType, SQLUndoLog, TableRecords
+from seata_py.types.images import KeyType, Row, SQLType, SQLUndoLog, TableRecords
+from seata_py.types.meta import TableMeta
+from seata_py.types.statements import Default, Expression, InsertStatement, Literal, Param, ParamRef
 
 _GENERATED = object()  # the database chooses this key value
 

@@ -12,8 +12,8 @@ from typing import Any
 from seata_py.exceptions import UnsupportedSQLError
 from seata_py.sql.exec.base import Environment, Outcome, RunUser, lock_key
 from seata_py.sql.exec.insert import bind_ref, insert_columns
-from seata_py.sql.statements import InsertStatement, Literal, Param
-from seata_py.undo.model import Row, SQLType, SQLUndoLog, TableRecords
+from seata_py.types.images import Row, SQLType, SQLUndoLog, TableRecords
+from seata_py.types.statements import InsertStatement, Literal, Param
 
 _UNKNOWN = object()
 

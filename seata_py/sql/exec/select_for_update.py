@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from seata_py.sql.exec.base import Environment, filtered_source, lock_key
-from seata_py.sql.statements import SelectForUpdateStatement
+from seata_py.types.statements import SelectForUpdateStatement
 
 
 def select_for_update_lock_keys(env: Environment, stmt: SelectForUpdateStatement, args: Any) -> list[str]:

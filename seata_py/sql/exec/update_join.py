@@ -6,9 +6,9 @@ from typing import Any
 
 from seata_py.exceptions import UnsupportedSQLError
 from seata_py.sql.exec.base import Environment, ImageError, Outcome, RunUser, bind_all, clause, lock_key
-from seata_py.sql.meta import TableMeta
-from seata_py.sql.statements import TableRef, UpdateJoinStatement
-from seata_py.undo.model import SQLType, SQLUndoLog, TableRecords
+from seata_py.types.images import SQLType, SQLUndoLog, TableRecords
+from seata_py.types.meta import TableMeta
+from seata_py.types.statements import TableRef, UpdateJoinStatement
 
 
 def _touched_tables(env: Environment, stmt: UpdateJoinStatement) -> dict[TableRef, list[str]]:

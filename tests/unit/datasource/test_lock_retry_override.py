@@ -15,15 +15,16 @@ from typing import Any
 import pytest
 
 from seata_py.config import LockRetry, build_config
-from seata_py.datasource.sqlite import SQLiteATConnection, connect_sqlite
+from seata_py.databases import undo_log_ddl
+from seata_py.databases.sqlite.pysqlite import SQLiteATConnection
+from seata_py.databases.sqlite.pysqlite import connect as connect_sqlite
 from seata_py.exceptions import LockConflictError
 from seata_py.protocol import BranchType
 from seata_py.rm.at import ATResourceManager
 from seata_py.tm.api import global_transaction
-from seata_py.types.context import LockRetryOverride, bind_lock_retry, effective_lock_retry, reset_lock_retry
 from seata_py.tm.global_lock import global_lock
 from seata_py.tm.transaction import TmSettings
-from seata_py.undo.ddl import undo_log_ddl
+from seata_py.types.context import LockRetryOverride, bind_lock_retry, reset_lock_retry
 from tests.unit.datasource.fake_tc import FakeTC
 from tests.unit.tm.fake_backend import FakeBackend
 
@@ -99,7 +100,7 @@ def points(path: Path) -> list[int]:
 
 
 def test_effective_settings_replace_only_the_fields_the_block_sets() -> None:
-    assert effective_lock_retry(CONFIGURED) is CONFIGURED
+    assert CONFIGURED.in_force() is CONFIGURED
     for override, expected in [
         (LockRetryOverride(times=0), LockRetry(interval_ms=1, times=0)),
         (LockRetryOverride(interval_ms=50), LockRetry(interval_ms=50, times=2)),
@@ -107,7 +108,7 @@ def test_effective_settings_replace_only_the_fields_the_block_sets() -> None:
     ]:
         token = bind_lock_retry(override)
         try:
-            assert effective_lock_retry(CONFIGURED) == expected
+            assert CONFIGURED.in_force() == expected
         finally:
             reset_lock_retry(token)
     assert (CONFIGURED.interval_ms, CONFIGURED.times) == (1, 2)  # the configuration itself is untouched

@@ -12,20 +12,22 @@ from typing import Any
 import pytest
 
 from seata_py.config import build_config
-from seata_py.datasource.sqlite import (
+from seata_py.databases import undo_log_ddl
+from seata_py.databases.sqlite.dialect import SQLiteDialect
+from seata_py.databases.sqlite.pysqlite import (
     SQLiteATConnection,
     _autocommit_mode,
-    connect_sqlite,
     database_path,
     sqlite_resource,
+)
+from seata_py.databases.sqlite.pysqlite import (
+    connect as connect_sqlite,
 )
 from seata_py.exceptions import LockConflictError, UnsupportedSQLError
 from seata_py.protocol import BranchCommitRequest, BranchRollbackRequest, BranchStatus, BranchType
 from seata_py.protocol.messages import UndoLogDeleteRequest
 from seata_py.rm.at import ATResourceManager
-from seata_py.sql.dialects.sqlite import SQLiteDialect
 from seata_py.types.context import bind_global_lock, bind_xid, reset_global_lock, reset_xid
-from seata_py.undo.ddl import undo_log_ddl
 from tests.unit.datasource.fake_tc import FakeTC
 
 XID = "10.0.0.1:8091:42"

@@ -18,7 +18,7 @@ from pymysql.constants import CLIENT, SERVER_STATUS
 from sqlalchemy import event
 
 from seata_py import runtime as seata_runtime
-from seata_py.datasource.connection import ATConnection
+from seata_py.databases.mysql.pymysql import ATConnection
 from seata_py.exceptions import ConfigError
 from seata_py.integrations import sqlalchemy as sa_integration
 from seata_py.integrations.sqlalchemy import create_engine, instrument, is_instrumented

@@ -16,8 +16,9 @@ import sqlglot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seata_py.sql.recognizer import args_style_of, parse_sql
-from seata_py.sql.statements import (
+from seata_py.databases.mysql.syntax import parse as parse_sql
+from seata_py.sql.recognizer import args_style_of
+from seata_py.types.statements import (
     Fragment,
     InsertStatement,
     Literal,

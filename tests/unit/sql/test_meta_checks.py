@@ -2,15 +2,15 @@ from __future__ import annotations
 
 import pytest
 
+from seata_py.databases.mysql.syntax import parse as parse_sql
 from seata_py.exceptions import UnsupportedSQLError
-from seata_py.sql.meta import ColumnMeta, IndexMeta, TableMeta
 from seata_py.sql.recognizer import (
     assignments_by_table,
     check_statement_against_meta,
     check_table_meta,
-    parse_sql,
 )
-from seata_py.sql.statements import Statement, UpdateJoinStatement
+from seata_py.types.meta import ColumnMeta, IndexMeta, TableMeta
+from seata_py.types.statements import Statement, UpdateJoinStatement
 
 
 def table(name: str, columns: list[str], pk: list[str]) -> TableMeta:

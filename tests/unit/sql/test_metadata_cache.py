@@ -3,10 +3,10 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from seata_py.sql.dialects import MySQLDialect
-from seata_py.sql.dialects.base import MetaCursor
-from seata_py.sql.meta import ColumnMeta, IndexMeta, TableMeta
+from seata_py.databases.mysql.dialect import MySQLDialect
 from seata_py.sql.metadata_cache import TableMetaCache
+from seata_py.types.dialect import MetaCursor
+from seata_py.types.meta import ColumnMeta, IndexMeta, TableMeta
 
 
 class CountingDialect(MySQLDialect):

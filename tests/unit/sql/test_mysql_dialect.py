@@ -6,11 +6,11 @@ from typing import Any
 import pymysql.err
 import pytest
 
-from seata_py.sql.dialects import MySQLDialect
-from seata_py.sql.dialects.mysql_jdbc_types import jdbc_type
+from seata_py.databases.mysql.dialect import MySQLDialect
+from seata_py.databases.mysql.jdbc_types import jdbc_type
 from seata_py.sql.errors import TableMetaError
-from seata_py.sql.meta import ColumnMeta, IndexMeta
-from seata_py.sql.statements import quote_identifier
+from seata_py.types.meta import ColumnMeta, IndexMeta
+from seata_py.types.statements import quote_identifier
 
 
 class FakeCursor:

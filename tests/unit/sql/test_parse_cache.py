@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from seata_py.databases.mysql.syntax import parse as parse_sql
 from seata_py.exceptions import UnsupportedSQLError
 from seata_py.sql import recognizer
 from seata_py.sql.parse_cache import LRUCache
@@ -13,7 +14,6 @@ from seata_py.sql.recognizer import (
     DEFAULT_PARSE_CACHE_SIZE,
     clear_parse_cache,
     parse_cache_info,
-    parse_sql,
     set_parse_cache_size,
 )
 

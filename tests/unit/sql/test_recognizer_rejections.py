@@ -5,9 +5,10 @@ from __future__ import annotations
 import pymysql.err
 import pytest
 
+from seata_py.databases.mysql.syntax import parse as parse_sql
 from seata_py.exceptions import UnsupportedSQLError
 from seata_py.sql.errors import SQLPlaceholderError
-from seata_py.sql.recognizer import ArgsStyle, parse_sql
+from seata_py.sql.recognizer import ArgsStyle
 
 REJECTED: list[tuple[str, ArgsStyle, str]] = [
     ("REPLACE INTO t VALUES (1)", "none", "REPLACE INTO"),

@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from seata_py.sql.recognizer import ArgsStyle, parse_sql
-from seata_py.sql.statements import (
+from seata_py.databases.mysql.syntax import parse as parse_sql
+from seata_py.sql.recognizer import ArgsStyle
+from seata_py.types.statements import (
     Assignment,
     Default,
     DeleteStatement,

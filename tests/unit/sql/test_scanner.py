@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from seata_py.databases.mysql.scanner import scan
 from seata_py.exceptions import UnsupportedSQLError
-from seata_py.sql.scanner import leading_words, scan
+from seata_py.sql.scanner import leading_words
 
 
 def test_positional_placeholders_count_like_pymysql() -> None:

@@ -8,11 +8,11 @@ from datetime import datetime
 
 import pytest
 
+from seata_py.databases import undo_log_ddl
+from seata_py.databases.sqlite.column_types import affinity, jdbc_type
+from seata_py.databases.sqlite.dialect import SQLiteDialect, literal_default
 from seata_py.exceptions import UnsupportedSQLError
-from seata_py.sql.dialects.sqlite import SQLiteDialect, literal_default
-from seata_py.sql.dialects.sqlite_types import affinity, jdbc_type
 from seata_py.sql.errors import TableMetaError
-from seata_py.undo.ddl import undo_log_ddl
 from seata_py.undo.log_table import UndoLogTable
 
 DIALECT = SQLiteDialect()

@@ -13,12 +13,14 @@ from typing import Any
 
 import pytest
 
+from seata_py.databases.mysql import syntax as mysql_syntax
+from seata_py.databases.sqlite import syntax as sqlite_syntax
+from seata_py.databases.sqlite.library import has_update_delete_limit
+from seata_py.databases.sqlite.scanner import scan_sqlite
 from seata_py.exceptions import UnsupportedSQLError
-from seata_py.sql.dialects.sqlite_library import has_update_delete_limit
 from seata_py.sql.errors import SQLitePlaceholderError
-from seata_py.sql.recognizer import ArgsStyle, parse_sql
-from seata_py.sql.sqlite_scanner import scan_sqlite
-from seata_py.sql.statements import (
+from seata_py.sql.recognizer import ArgsStyle
+from seata_py.types.statements import (
     Assignment,
     DeleteStatement,
     Fragment,
@@ -33,7 +35,7 @@ from seata_py.sql.statements import (
 
 
 def parse(sql: str, style: ArgsStyle = "sequence") -> tuple[Statement, ...]:
-    return parse_sql(sql, style, "sqlite")
+    return sqlite_syntax.parse(sql, style)
 
 
 def T(name: str, schema: str | None = None, alias: str | None = None, text: str | None = None) -> TableRef:
@@ -201,8 +203,8 @@ def test_rejected_before_anything_runs(sql: str, named: str) -> None:
 
 def test_the_same_text_parses_differently_per_dialect() -> None:
     sql = "UPDATE t SET a = 1 WHERE b = 'x%'"
-    mysql = parse_sql(sql, "none", "mysql")[0]
-    sqlite = parse_sql(sql, "sequence", "sqlite")[0]
+    mysql = mysql_syntax.parse(sql, "none")[0]
+    sqlite = sqlite_syntax.parse(sql, "sequence")[0]
     assert isinstance(mysql, UpdateStatement) and isinstance(sqlite, UpdateStatement)
     assert mysql.where == F("`b` = 'x%%'")
     assert sqlite.where == F("\"b\" = 'x%'")

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from seata_py.sql.dialects.mysql import MySQLDialect
+from seata_py.databases.mysql.dialect import MySQLDialect
+from seata_py.databases.mysql.syntax import parse as parse_sql
 from seata_py.sql.exec import Environment, UserResult, executor_for
 from seata_py.sql.exec.base import ImageError, Outcome
-from seata_py.sql.recognizer import parse_sql
 from tests.unit.sql_exec.test_sql_per_dialect import RecordingCursor, table
 
 MYSQL = MySQLDialect()

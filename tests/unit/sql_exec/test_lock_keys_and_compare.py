@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 
 from seata_py.sql.exec.base import ImageError, java_string, lock_key
-from seata_py.sql.meta import ColumnMeta, IndexMeta, TableMeta, java_hashmap_order
+from seata_py.types.images import Field, KeyType, Row, TableRecords
+from seata_py.types.meta import ColumnMeta, IndexMeta, TableMeta, java_hashmap_order
 from seata_py.undo.compensate import compare_records, split_table_name
-from seata_py.undo.model import Field, KeyType, Row, TableRecords
 
 
 @pytest.mark.parametrize(

@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 
-from seata_py.sql.dialects.base import Dialect
-from seata_py.sql.dialects.mysql import MySQLDialect
-from seata_py.sql.dialects.sqlite import SQLiteDialect
+from seata_py.databases.mysql.dialect import MySQLDialect
+from seata_py.databases.sqlite.dialect import SQLiteDialect
 from seata_py.sql.exec import Environment, UserResult, executor_for
-from seata_py.sql.meta import ColumnMeta, IndexMeta, TableMeta
-from seata_py.sql.recognizer import parse_sql
+from seata_py.types.dialect import Dialect
+from seata_py.types.meta import ColumnMeta, IndexMeta, TableMeta
 from seata_py.undo.compensate import Compensator
 from seata_py.undo.log_table import UndoLogTable
 
@@ -60,7 +59,7 @@ def run(
     dialect: Dialect, sql: str, args: Any, results: list[Any], user: UserResult
 ) -> list[tuple[str, list[Any]]]:
     style = "mapping" if isinstance(args, dict) else "sequence"
-    (statement,) = parse_sql(sql, style, dialect.name)  # type: ignore[arg-type]
+    (statement,) = dialect.recognize(sql, style)
     executor = executor_for(statement)
     assert executor is not None
     cursor = RecordingCursor(results)
@@ -148,7 +147,7 @@ def test_upsert_matches_a_defaulted_unique_column(
 @pytest.mark.parametrize("dialect", [MYSQL, SQLITE], ids=["mysql", "sqlite"])
 def test_multi_row_generated_keys_per_dialect(dialect: Dialect) -> None:
     sql = "INSERT INTO t (code, qty) VALUES ('a', 1), ('b', 2)"
-    (statement,) = parse_sql(sql, "sequence", dialect.name)  # type: ignore[arg-type]
+    (statement,) = dialect.recognize(sql, "sequence")
     cursor = RecordingCursor([(["id", "code", "qty"], [(10, "a", 1), (11, "b", 2)])])
     asked: list[Sequence[str]] = []
 
@@ -188,7 +187,7 @@ def test_multi_row_generated_keys_per_dialect(dialect: Dialect) -> None:
 def test_compensation_sql(dialect: Dialect, expected: list[str]) -> None:
     names = ["id", "qty"]
     update_sql = "UPDATE t SET qty = 2 WHERE id = 7"
-    (statement,) = parse_sql(update_sql, "sequence", dialect.name)  # type: ignore[arg-type]
+    (statement,) = dialect.recognize(update_sql, "sequence")
     images = RecordingCursor([(names, [(7, 3)]), (names, [(7, 2)])])
     executor = executor_for(statement)
     assert executor is not None

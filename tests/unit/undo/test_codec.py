@@ -8,6 +8,7 @@ from datetime import timezone
 
 import pytest
 
+from seata_py.types.images import BranchUndoLog, Field, KeyType, Row, SQLType, SQLUndoLog, TableRecords
 from seata_py.undo.codec import (
     DEFENSE_ROW_CONTENT,
     DEFENSE_ROW_CONTEXT,
@@ -19,7 +20,6 @@ from seata_py.undo.codec import (
 from seata_py.undo.compression import compress
 from seata_py.undo.errors import UndoLogFormatError, UndoLogTooLargeError
 from seata_py.undo.jackson import encode_branch_undo_log
-from seata_py.undo.model import BranchUndoLog, Field, KeyType, Row, SQLType, SQLUndoLog, TableRecords
 
 from .test_jackson_golden import UPDATE_GOLDEN, _update_model
 

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from seata_py.sql.meta import ColumnMeta
+from seata_py.databases.mysql.values import fields_equal, records_equal, rows_equal, to_field
+from seata_py.types.images import BranchUndoLog, Field, KeyType, Row, SQLType, SQLUndoLog, TableRecords
+from seata_py.types.meta import ColumnMeta
 from seata_py.undo import java_classes as jc
 from seata_py.undo.jackson import decode_branch_undo_log, encode_branch_undo_log
-from seata_py.undo.java_values import fields_equal, records_equal, rows_equal, to_field
-from seata_py.undo.model import BranchUndoLog, Field, KeyType, Row, SQLType, SQLUndoLog, TableRecords
 
 UTC = timezone.utc
 PK = KeyType.PRIMARY_KEY

@@ -10,10 +10,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from seata_py.types.images import BranchUndoLog
 from seata_py.undo.codec import decode_undo_row, encode_undo_row
 from seata_py.undo.errors import UndoLogFormatError, UnsupportedUndoValueError
 from seata_py.undo.jackson import decode_branch_undo_log, encode_branch_undo_log
-from seata_py.undo.model import BranchUndoLog
 
 from .test_jackson_golden import DELETE_GOLDEN, INSERT_GOLDEN, UPDATE_GOLDEN
 from .undo_strategies import ZONES, branch_undo_logs

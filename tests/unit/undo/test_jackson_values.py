@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from seata_py.types.images import BranchUndoLog, Field, KeyType, Row, SQLType, SQLUndoLog, TableRecords
 from seata_py.undo import java_classes as jc
 from seata_py.undo.errors import UndoLogFormatError, UnsupportedUndoValueError
 from seata_py.undo.jackson import decode_branch_undo_log, encode_branch_undo_log
 from seata_py.undo.java_numbers import to_float32
-from seata_py.undo.model import BranchUndoLog, Field, KeyType, Row, SQLType, SQLUndoLog, TableRecords
 
 UTC = timezone.utc
 _PREFIX = (

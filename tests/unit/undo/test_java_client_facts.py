@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 
 from seata_py.config import JAVA_DRIVERS, ConfigError, build_config
+from seata_py.databases.mysql.values import JavaDriver, to_db_param, to_field
 from seata_py.sql.exec import Environment
-from seata_py.sql.meta import ColumnMeta, IndexMeta, TableMeta, java_hashmap_order
+from seata_py.types.images import BranchUndoLog, Field, KeyType, Row, SQLType, SQLUndoLog, TableRecords
+from seata_py.types.meta import ColumnMeta, IndexMeta, TableMeta, java_hashmap_order
 from seata_py.undo import java_classes as jc
 from seata_py.undo.comparison import fields_equal
 from seata_py.undo.jackson import decode_branch_undo_log, encode_branch_undo_log
 from seata_py.undo.java_time import from_sql_date_millis, sql_date_millis, timestamp_parts
-from seata_py.undo.java_values import JavaDriver, to_db_param, to_field
-from seata_py.undo.model import BranchUndoLog, Field, KeyType, Row, SQLType, SQLUndoLog, TableRecords
 
 UTC = timezone.utc
 

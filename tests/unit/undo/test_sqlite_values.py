@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seata_py.sql.dialects.sqlite import SQLiteDialect
+from seata_py.databases.sqlite.dialect import SQLiteDialect
+from seata_py.types.images import BranchUndoLog, KeyType, Row, SQLType, SQLUndoLog, TableRecords
 from seata_py.undo.errors import UnsupportedUndoValueError
 from seata_py.undo.jackson import decode_branch_undo_log, encode_branch_undo_log
-from seata_py.undo.model import BranchUndoLog, KeyType, Row, SQLType, SQLUndoLog, TableRecords
 
 DIALECT = SQLiteDialect()
 DECLARED = ["INTEGER", "TEXT", "BLOB", "", "REAL", "DECIMAL(10,2)", "NUMERIC", "BOOLEAN", "DATETIME"]

@@ -12,7 +12,7 @@ Decisions, each because the alternative could undo the wrong rows:
   intercepted statement (``BEGIN IMMEDIATE``, or a no-op write inside an open transaction), so images and
   the user's statements all happen under it. Image queries therefore need no FOR UPDATE.
 - **Values** are read raw (``+column``: no declared-type converter of the connection applies) and typed for
-  the undo log by storage class, see :mod:`seata_py.undo.sqlite_values`.
+  the undo log by storage class, see :mod:`seata_py.databases.sqlite.values`.
 """
 
 from __future__ import annotations
@@ -23,15 +23,16 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
+from seata_py.databases.sqlite import column_types as sqlite_types
+from seata_py.databases.sqlite import syntax, undo_log
+from seata_py.databases.sqlite.library import has_returning
+from seata_py.databases.sqlite.values import to_db_param, to_field
 from seata_py.exceptions import UnsupportedSQLError
-from seata_py.sql.dialects import sqlite_types
-from seata_py.sql.dialects.base import Dialect, MetaCursor
-from seata_py.sql.dialects.sqlite_library import has_returning
 from seata_py.sql.errors import TableMetaError
-from seata_py.sql.meta import ColumnMeta, IndexMeta, TableMeta
-from seata_py.undo.ddl import sqlite_undo_log_ddl
-from seata_py.undo.model import Field, KeyType
-from seata_py.undo.sqlite_values import to_db_param, to_field
+from seata_py.types.dialect import ArgsStyle, Dialect, MetaCursor
+from seata_py.types.images import Field, KeyType
+from seata_py.types.meta import ColumnMeta, IndexMeta, TableMeta
+from seata_py.types.statements import Statement
 
 MAIN = "main"
 PRIMARY = "PRIMARY"
@@ -123,6 +124,9 @@ class SQLiteDialect(Dialect):
     driver_errors: ClassVar[tuple[type[BaseException], ...]] = (sqlite3.Error,)
     # local time, as the purge cutoff is computed; no '%' in it (the undo_log SQL is written with %s marks)
     now_sql: ClassVar[str] = "datetime('now', 'localtime')"
+
+    def recognize(self, sql: str, args_style: ArgsStyle) -> tuple[Statement, ...]:
+        return syntax.parse(sql, args_style)
 
     def quote(self, identifier: str) -> str:
         return '"' + identifier.replace('"', '""') + '"'
@@ -233,7 +237,7 @@ class SQLiteDialect(Dialect):
     # -- undo_log --------------------------------------------------------------------------------------------
 
     def undo_log_ddl(self, table: str = "undo_log") -> str:
-        return sqlite_undo_log_ddl(table)
+        return undo_log.undo_log_ddl(table)
 
     def purge_sql(self, table_sql: str, batch: int) -> str:
         # DELETE ... LIMIT is a compile-time option; a rowid sub-select works everywhere

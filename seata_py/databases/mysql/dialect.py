@@ -10,13 +10,14 @@ import pymysql
 import pymysql.cursors
 import pymysql.err
 
-from seata_py.sql.dialects.base import Dialect, MetaCursor
-from seata_py.sql.dialects.mysql_jdbc_types import jdbc_type
+from seata_py.databases.mysql import syntax, undo_log
+from seata_py.databases.mysql.jdbc_types import jdbc_type
+from seata_py.databases.mysql.values import JavaDriver, to_db_param, to_field
 from seata_py.sql.errors import TableMetaError
-from seata_py.sql.meta import ColumnMeta, IndexMeta, TableMeta
-from seata_py.undo.ddl import mysql_undo_log_ddl
-from seata_py.undo.java_values import JavaDriver, to_db_param, to_field
-from seata_py.undo.model import Field, KeyType
+from seata_py.types.dialect import ArgsStyle, Dialect, MetaCursor
+from seata_py.types.images import Field, KeyType
+from seata_py.types.meta import ColumnMeta, IndexMeta, TableMeta
+from seata_py.types.statements import Statement
 
 ER_BAD_FIELD_ERROR = 1054  # "Unknown column 'x' in 'field list'"
 ER_DUP_ENTRY = 1062
@@ -66,6 +67,9 @@ class MySQLDialect(Dialect):
         # The Java services' JDBC driver decides the class of some undo values (see JavaDriver).
         self.java_driver = JavaDriver(java_driver)
 
+    def recognize(self, sql: str, args_style: ArgsStyle) -> tuple[Statement, ...]:
+        return syntax.parse(sql, args_style)
+
     def quote(self, identifier: str) -> str:
         return "`" + identifier.replace("`", "``") + "`"
 
@@ -92,7 +96,7 @@ class MySQLDialect(Dialect):
         )
 
     def undo_log_ddl(self, table: str = "undo_log") -> str:
-        return mysql_undo_log_ddl(table)
+        return undo_log.undo_log_ddl(table)
 
     def purge_sql(self, table_sql: str, batch: int) -> str:
         return f"DELETE FROM {table_sql} WHERE log_created <= %s LIMIT {int(batch)}"

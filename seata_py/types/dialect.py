@@ -1,7 +1,8 @@
 """The dialect interface: everything the AT resource manager does differently per database.
 
-One module per database implements it (``mysql``, ``sqlite``), as SQLAlchemy keeps one module per dialect:
-identifier quoting, the driver's placeholder, the catalog queries behind :class:`TableMeta`, how column
+Each database package (``seata_py.databases.mysql``, ``sqlite``) exports one implementation, as SQLAlchemy
+keeps one dialect per database: how its driver's statements are recognized, identifier quoting, the
+driver's placeholder, the catalog queries behind :class:`TableMeta`, how column
 values become Java-typed undo-log fields and back, the ``undo_log`` table's DDL and the few statements on it
 that differ, how phase 2 opens its own connection and takes the write lock, and how to recognize the
 driver's errors. The executors, the compensator and the connection proxies build SQL only through it.
@@ -12,10 +13,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
-from seata_py.sql.meta import ColumnMeta, TableMeta
-from seata_py.undo.model import Field, KeyType
+from seata_py.types.images import Field, KeyType
+from seata_py.types.meta import ColumnMeta, TableMeta
+from seata_py.types.statements import Statement
+
+# how the driver binds execute() args: by position, by name, or not at all (no args given)
+ArgsStyle = Literal["none", "sequence", "mapping"]
 
 
 class MetaCursor(Protocol):
@@ -38,6 +43,13 @@ class Dialect(ABC):
     insert_returning: ClassVar[bool] = False
     # The driver's own exception base classes: errors the RM logs without a traceback.
     driver_errors: ClassVar[tuple[type[BaseException], ...]] = ()
+
+    # -- recognition ---------------------------------------------------------------------------------------
+
+    @abstractmethod
+    def recognize(self, sql: str, args_style: ArgsStyle) -> tuple[Statement, ...]:
+        """Every statement of one ``execute`` string as the driver will send it; raises
+        :class:`seata_py.exceptions.UnsupportedSQLError` for SQL AT mode cannot undo, before anything runs."""
 
     # -- identifiers and placeholders ----------------------------------------------------------------------
 

@@ -15,12 +15,14 @@ import re
 
 from sqlglot import exp
 
+from seata_py.databases.sqlite.library import has_update_delete_limit
 from seata_py.exceptions import UnsupportedSQLError
-from seata_py.sql.dialects.sqlite_library import has_update_delete_limit
-from seata_py.sql.rendering import SQLITE_STYLE
+from seata_py.sql.rendering import RenderStyle
 from seata_py.sql.scanner import ScannedSQL, leading_words
 from seata_py.sql.statement_builder import StatementBuilder
-from seata_py.sql.statements import Assignment
+from seata_py.types.statements import Assignment
+
+SQLITE_STYLE = RenderStyle("sqlite", "?", escape_percent=False)
 
 
 def sqlite_quote(name: str) -> str:

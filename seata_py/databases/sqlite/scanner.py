@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from seata_py.sql.errors import SQLitePlaceholderError
 from seata_py.sql.scanner import ArgsStyle, Chunk, ScannedSQL, marker_prefix
-from seata_py.sql.statements import ParamRef
+from seata_py.types.statements import ParamRef
 
 _CLOSING = {"'": "'", '"': '"', "`": "`", "[": "]"}
 

@@ -31,24 +31,30 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from seata_py.config import SeataConfig
+from seata_py.databases.sqlite.dialect import MAIN, SQLiteDialect
 from seata_py.datasource.base import ATConnectionBase
 from seata_py.datasource.resource import DataSourceResource
 from seata_py.exceptions import SQLiteStatementError as SQLiteStatementError
 from seata_py.exceptions import SQLiteUnsupportedSQLError as SQLiteUnsupportedSQLError
 from seata_py.exceptions import UnsupportedSQLError
 from seata_py.rm.at import ATResourceManager
-from seata_py.sql.dialects.sqlite import MAIN, SQLiteDialect
 from seata_py.sql.errors import SQLitePlaceholderError
 from seata_py.sql.exec import UserResult
-from seata_py.sql.recognizer import parse_sql
-from seata_py.sql.statements import Statement
 from seata_py.types.context import current_xid, global_lock_required
+from seata_py.types.statements import Statement
 
 # sqlite3.connect arguments the phase-2 connection must not copy: it manages its own transactions, reads raw
 # values and is used from the RM's thread
 _NOT_FOR_PHASE_TWO = ("isolation_level", "autocommit", "detect_types", "factory", "check_same_thread")
 _RELEASE = re.compile(r'^\s*RELEASE\s+(?:SAVEPOINT\s+)?["`\[]?([^"`\]\s;]+)', re.IGNORECASE)
 _SAVEPOINT = re.compile(r'^\s*SAVEPOINT\s+["`\[]?([^"`\]\s;]+)', re.IGNORECASE)
+
+
+DRIVER_NAME = "sqlite3"
+
+
+def wraps(connection: Any) -> bool:
+    return isinstance(connection, (sqlite3.Connection, SQLiteATConnection))
 
 
 def sqlite_resource_id(path: str | os.PathLike[str]) -> str:
@@ -84,12 +90,10 @@ def sqlite_resource(
     path = database_path(database, uri)
     params = {k: v for k, v in sqlite3_kwargs.items() if k not in _NOT_FOR_PHASE_TWO}
     params["database"] = os.fsdecode(database) if uri else path
-    return DataSourceResource(
-        resource_id or sqlite_resource_id(path), params, MAIN, config, dialect=SQLiteDialect()
-    )
+    return DataSourceResource(resource_id or sqlite_resource_id(path), params, MAIN, config, SQLiteDialect())
 
 
-def connect_sqlite(
+def connect(
     database: str | bytes | os.PathLike[str],
     *,
     rm: ATResourceManager,
@@ -103,7 +107,7 @@ def connect_sqlite(
     return SQLiteATConnection(sqlite3.connect(database, **sqlite3_kwargs), resource, rm)
 
 
-def wrap_sqlite(
+def wrap(
     connection: sqlite3.Connection,
     *,
     rm: ATResourceManager,
@@ -243,7 +247,7 @@ class SQLiteATConnection(ATConnectionBase):
 
     def _parse(self, query: str, args: Any) -> tuple[Any, tuple[Statement, ...]]:
         args, style = _args_style(args)
-        statements = parse_sql(query, style, "sqlite")  # type: ignore[arg-type]
+        statements = self._resource.dialect.recognize(query, style)  # type: ignore[arg-type]
         if len(statements) > 1:
             raise SQLiteStatementError("You can only execute one statement at a time.")
         for statement in statements:

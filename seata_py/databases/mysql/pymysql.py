@@ -9,7 +9,6 @@ SELECT ... FOR UPDATE, which only MySQL has.
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
@@ -17,15 +16,16 @@ from typing import Any
 import pymysql
 from pymysql.constants import SERVER_STATUS
 
+from seata_py.config import SeataConfig
+from seata_py.databases.mysql.dialect import MySQLDialect
 from seata_py.datasource.base import ATConnectionBase
 from seata_py.datasource.resource import DataSourceResource
 from seata_py.exceptions import LockConflictError, UnsupportedSQLError
 from seata_py.rm.at import ATResourceManager
 from seata_py.sql.exec import UserResult
 from seata_py.sql.exec.select_for_update import select_for_update_lock_keys
-from seata_py.sql.recognizer import parse_sql
-from seata_py.sql.statements import InsertStatement, SelectForUpdateStatement, Statement
-from seata_py.types.context import current_xid, effective_lock_retry, global_lock_required
+from seata_py.types.context import current_xid, global_lock_required
+from seata_py.types.statements import InsertStatement, SelectForUpdateStatement, Statement
 
 
 def _normalise_args(args: Any) -> tuple[Any, str]:
@@ -36,6 +36,85 @@ def _normalise_args(args: Any) -> tuple[Any, str]:
     if isinstance(args, (list, tuple)):
         return args, "sequence"
     return (args,), "sequence"  # pymysql accepts one bare value
+
+
+DRIVER_NAME = "pymysql"
+
+
+def wraps(connection: Any) -> bool:
+    return isinstance(connection, (pymysql.connections.Connection, ATConnection))
+
+
+# caller's pymysql arguments a phase-2 connection must not inherit (it always uses tuples and autocommit off)
+_NOT_FOR_PHASE_TWO = ("cursorclass", "autocommit", "defer_connect", "client_flag")
+
+
+def mysql_resource_id(host: str, port: int, database: str) -> str:
+    """Java's default for MySQL: the JDBC URL without parameters."""
+    return f"jdbc:mysql://{host}:{port}/{database}"
+
+
+def connect_kwargs_of(conn: pymysql.connections.Connection) -> dict[str, Any]:
+    """Enough of an open pymysql connection's settings to open another one to the same database."""
+    db = conn.db.decode() if isinstance(conn.db, bytes) else conn.db
+    password = conn.password.decode() if isinstance(conn.password, bytes) else conn.password
+    kwargs: dict[str, Any] = {
+        "host": conn.host,
+        "port": conn.port,
+        "user": conn.user,
+        "password": password,
+        "database": db,
+        "charset": conn.charset,
+    }
+    if conn.unix_socket:
+        kwargs["unix_socket"] = conn.unix_socket
+    return kwargs
+
+
+def mysql_resource(
+    kwargs: Mapping[str, Any], config: SeataConfig, resource_id: str | None = None
+) -> DataSourceResource:
+    """The resource of the database ``pymysql.connect(**kwargs)`` reaches, with what phase 2 needs to
+    reach it again."""
+    database = kwargs.get("database") or kwargs.get("db")
+    if not database:
+        raise ValueError("AT mode needs a database name: pass database=... to connect()")
+    host, port = kwargs.get("host") or "localhost", int(kwargs.get("port") or 3306)
+    # everything else (TLS, auth plugins, option files, init_command, ...) is needed to reach the database
+    kept = {k: v for k, v in kwargs.items() if k not in _NOT_FOR_PHASE_TWO}
+    kept["database"] = database
+    kept.pop("db", None)
+    if "passwd" in kept:
+        kept["password"] = kept.pop("passwd")
+    return DataSourceResource(
+        resource_id or mysql_resource_id(host, port, database),
+        kept,
+        database,
+        config,
+        MySQLDialect(config.undo.java_driver),
+    )
+
+
+def connect(
+    *, rm: ATResourceManager, config: SeataConfig, resource_id: str | None = None, **kwargs: Any
+) -> ATConnection:
+    """``pymysql.connect(**kwargs)`` whose writes inside a global transaction become AT branches."""
+    resource = rm.register(mysql_resource(kwargs, config, resource_id))
+    return ATConnection(pymysql.connect(**kwargs), resource, rm)
+
+
+def wrap(
+    connection: pymysql.connections.Connection,
+    *,
+    rm: ATResourceManager,
+    config: SeataConfig,
+    resource_id: str | None = None,
+) -> ATConnection:
+    """Wrap an already open pymysql connection."""
+    if isinstance(connection, ATConnection):
+        return connection
+    resource = rm.register(mysql_resource(connect_kwargs_of(connection), config, resource_id))
+    return ATConnection(connection, resource, rm)
 
 
 class ATConnection(ATConnectionBase):
@@ -95,7 +174,7 @@ class ATConnection(ATConnectionBase):
 
     def _parse(self, query: str, args: Any) -> tuple[Any, tuple[Statement, ...]]:
         args, style = _normalise_args(args)
-        return args, parse_sql(query, style)  # type: ignore[arg-type]
+        return args, self._resource.dialect.recognize(query, style)  # type: ignore[arg-type]
 
     def _execute_plain(self, target_cursor: pymysql.cursors.Cursor, query: str, args: Any) -> int:
         return target_cursor.execute(query, args)
@@ -152,7 +231,6 @@ class ATConnection(ATConnectionBase):
     ) -> int:
         """Lock the rows locally and ask the TC whether another global transaction holds them; while one does,
         undo the local locks (savepoint), wait and try again. The user's query runs last, once it may."""
-        retry = effective_lock_retry(self._rm.config.lock_retry)
         env = self._environment()
         autocommit = not self._in_local_transaction()
         savepoint = None
@@ -164,18 +242,17 @@ class ATConnection(ATConnectionBase):
             env.image_cursor.execute(f"SAVEPOINT {savepoint}")
         checked = False
         try:
-            for attempt in range(max(retry.times, 0) + 1):
+            for attempt in self._rm.config.lock_retry.in_force().attempts():
                 key = ";".join(select_for_update_lock_keys(env, statement, args))
                 if not key or self._rm.check_lock(xid, self._resource.resource_id, key):
                     checked = True
                     break
-                if attempt >= retry.times:
+                if attempt.last:
                     raise LockConflictError(f"rows {key} stay locked by another global transaction", xid=xid)
                 if savepoint:
                     env.image_cursor.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
                 else:
                     self._target.rollback()
-                time.sleep(retry.interval_ms / 1000)
         finally:
             # after a deadlock the server has dropped the savepoint with the transaction: releasing it would
             # hide the deadlock error behind "SAVEPOINT does not exist"

@@ -8,7 +8,7 @@ DECIMAL/NUMERIC column's numbers are written as ``java.math.BigDecimal`` (an int
 with its shortest repr), and read back into the storage class they came from.
 
 ``Field.type`` is the column's ``java.sql.Types`` code from its declared type (see
-:func:`seata_py.sql.dialects.sqlite_types.jdbc_type`), the same for every row, as Java takes it from the
+:func:`seata_py.databases.sqlite.column_types.jdbc_type`), the same for every row, as Java takes it from the
 catalog. Nothing in Java Seata reads SQLite undo logs; the format is Java's so tooling that reads MySQL undo
 logs reads these too.
 """
@@ -19,11 +19,10 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from seata_py.sql.meta import ColumnMeta
-
-from . import java_classes as jc
-from .errors import UnsupportedUndoValueError
-from .model import Field, KeyType
+from seata_py.types.images import Field, KeyType
+from seata_py.types.meta import ColumnMeta
+from seata_py.undo import java_classes as jc
+from seata_py.undo.errors import UnsupportedUndoValueError
 
 _INT64 = (-(2**63), 2**63 - 1)
 _DECIMAL_TYPES = (2, 3)  # java.sql.Types NUMERIC, DECIMAL

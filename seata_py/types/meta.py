@@ -17,7 +17,7 @@ class ColumnMeta:
     data_type: str  # lower-case catalog type without size: "int", "varchar", "datetime", "enum", ...
     column_type: str  # full declaration: "int(10) unsigned", "tinyint(1)", "enum('a','b')", "decimal(10,2)"
     # java.sql.Types code written into undo logs: as Connector/J reports it (MySQL), from the declared type
-    # (SQLite, see seata_py.sql.dialects.sqlite_types)
+    # (SQLite, see seata_py.databases.sqlite.column_types)
     jdbc_type: int
     nullable: bool = True
     default: str | None = None

@@ -1,0 +1,154 @@
+"""Which seata_py modules two flows pass through, measured by running them (no servers needed).
+
+1. a statement: ``cursor.execute(UPDATE ...)`` and ``conn.commit()`` on a wrapped SQLite connection inside a
+   global transaction, until its undo row is written;
+2. a rollback: the BranchRollback the embedded TC pushes, from the resource manager's handler to the
+   restored rows.
+
+It prints, per flow, the modules entered (in first-entered order), how many packages they span and how many
+calls went from a module of a lower layer to one of a higher layer. Used to keep the house's paths short:
+
+    python scripts/trace_flows.py
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PACKAGE = ROOT / "seata_py"
+
+# the layers, bottom first, as docs/architecture.md draws them; a call from a lower one to a higher one is a
+# call back up (a callback the higher layer handed down counts too: it is how such a dependency hides)
+LAYERS = [
+    ("exceptions", "log_context", "_version", "types"),
+    ("protocol",),
+    ("rpc",),
+    ("tm", "rm", "config"),
+    ("sql",),
+    ("undo",),
+    ("datasource",),
+    ("databases",),
+    ("runtime", "integrations", "tc", "cli"),
+]
+
+
+def module_of(filename: str) -> str | None:
+    path = Path(filename)
+    try:
+        rel = path.resolve().relative_to(PACKAGE)
+    except ValueError:
+        return None
+    if "generated" in rel.parts:
+        return None
+    return "/".join(rel.parts)
+
+
+def layer_of(module: str) -> int:
+    top = module.split("/")[0].removesuffix(".py")
+    for index, names in enumerate(LAYERS):
+        if top in names:
+            return index
+    raise KeyError(module)
+
+
+class Recorder:
+    """Collects the modules a flow enters, in one thread, while ``active`` says the flow is running."""
+
+    def __init__(self, active: Callable[[FrameType], bool]) -> None:
+        self.active = active
+        self.modules: list[str] = []
+        self.back_up = 0
+
+    def __call__(self, frame: FrameType, event: str, arg: Any) -> None:
+        if event != "call" or not self.active(frame):
+            return
+        module = module_of(frame.f_code.co_filename)
+        if module is None:
+            return
+        if module not in self.modules:
+            self.modules.append(module)
+        caller = frame.f_back
+        caller_module = module_of(caller.f_code.co_filename) if caller is not None else None
+        if caller_module and caller_module != module and layer_of(caller_module) < layer_of(module):
+            self.back_up += 1
+
+    def report(self, title: str) -> None:
+        packages = sorted({m.split("/")[0] for m in self.modules})
+        print(
+            f"{title}: {len(self.modules)} modules in {len(packages)} packages, {self.back_up} calls back up"
+        )
+        for module in self.modules:
+            print(f"    {module}")
+
+
+def main() -> int:
+    import seata_py
+
+    try:
+        from seata_py.databases import undo_log_ddl
+    except ImportError:
+        from seata_py.undo.ddl import undo_log_ddl
+    from seata_py.tc import EmbeddedTC
+
+    with tempfile.TemporaryDirectory() as tmp, EmbeddedTC(port=0, store=":memory:") as tc:
+        db = Path(tmp) / "flows.db"
+        setup = sqlite3.connect(db)
+        setup.executescript(undo_log_ddl("sqlite"))
+        setup.execute("CREATE TABLE stock (sku TEXT PRIMARY KEY, count INTEGER NOT NULL)")
+        setup.execute("INSERT INTO stock VALUES ('A', 10)")
+        setup.commit()
+        seata_py.init(application_id="flows", grouplist=tc.address)
+        try:
+            conn = seata_py.connect_sqlite(str(db))
+            # warm the caches (parse, table metadata) so the flow is the steady-state one
+            with seata_py.global_transaction(name="warm"):
+                conn.execute("UPDATE stock SET count = count - 1 WHERE sku = ?", ("A",))
+                conn.commit()
+
+            main_thread = threading.get_ident()
+            statement = Recorder(lambda frame: threading.get_ident() == main_thread)
+            rollback = Recorder(lambda frame: True)
+            # the handler the RPC client calls for every AT branch push: profile the thread while it runs
+            handler = seata_py.runtime.runtime().rm
+            plain_rollback = handler.branch_rollback
+
+            def profiled_rollback(request: Any) -> Any:
+                sys.setprofile(rollback)
+                try:
+                    return plain_rollback(request)
+                finally:
+                    sys.setprofile(None)
+
+            handler.branch_rollback = profiled_rollback  # type: ignore[method-assign]
+            try:
+                with seata_py.global_transaction(name="flows"):
+                    cursor = conn.cursor()
+                    sys.setprofile(statement)
+                    try:
+                        cursor.execute("UPDATE stock SET count = count - 1 WHERE sku = ?", ("A",))
+                        conn.commit()
+                    finally:
+                        sys.setprofile(None)
+                    raise RuntimeError("roll it back")
+            except RuntimeError:
+                pass
+            restored = sqlite3.connect(db).execute("SELECT count FROM stock").fetchone()[0]
+        finally:
+            seata_py.shutdown()
+    statement.report("statement (execute + commit, until its undo row)")
+    rollback.report("rollback (BranchRollback push, until the rows are restored)")
+    print(f"restored count: {restored} (9 expected)")
+    return 0 if restored == 9 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

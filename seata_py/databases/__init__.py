@@ -1,0 +1,51 @@
+"""One package per database, and the registry that chooses among them.
+
+A database package holds everything specific to it: statement syntax, catalog queries, value mapping to
+and from the Java undo format, the undo_log DDL, the resourceId form and one module per driver that wraps
+the driver's connections (``mysql/pymysql.py``, ``sqlite/pysqlite.py``). The rest of seata-py sees only its
+:class:`~seata_py.types.dialect.Dialect`. Adding a database is a new package and one line in each table here.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+from seata_py.databases import mysql, sqlite
+from seata_py.exceptions import UnsupportedDriverError
+from seata_py.types.dialect import Dialect
+
+# the driver modules, each with wraps(connection), connect(...) and wrap(connection, ...)
+DRIVERS: tuple[ModuleType, ...] = (mysql.pymysql, sqlite.pysqlite)
+# the databases by the name ``seata-py ddl --dialect`` and undo_log_ddl() take
+PACKAGES: dict[str, ModuleType] = {"mysql": mysql, "sqlite": sqlite}
+
+
+def adapter_for(connection: Any) -> ModuleType:
+    """The driver module that wraps this open connection."""
+    for driver in DRIVERS:
+        if driver.wraps(connection):
+            return driver
+    raise UnsupportedDriverError(
+        f"no AT support for {type(connection).__module__}.{type(connection).__qualname__} connections; "
+        f"supported drivers: {', '.join(d.DRIVER_NAME for d in DRIVERS)}"
+    )
+
+
+def dialect_named(name: str) -> Dialect:
+    return _package(name).Dialect()  # type: ignore[no-any-return]
+
+
+def undo_log_ddl(database: str = "mysql", table: str = "undo_log") -> str:
+    """The undo_log DDL for ``database`` ("mysql" for MySQL/MariaDB, or "sqlite")."""
+    return _package(database).undo_log.undo_log_ddl(table)  # type: ignore[no-any-return]
+
+
+def _package(name: str) -> ModuleType:
+    try:
+        return PACKAGES[name]
+    except KeyError:
+        raise ValueError(f"no database {name!r}; choose one of {', '.join(PACKAGES)}") from None
+
+
+__all__ = ["DRIVERS", "PACKAGES", "adapter_for", "dialect_named", "undo_log_ddl"]
