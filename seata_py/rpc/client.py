@@ -20,9 +20,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 from seata_py.exceptions import RpcTimeoutError, TCUnavailableError
 from seata_py.protocol import (
     BranchCommitRequest,
-    BranchCommitResponse,
     BranchRollbackRequest,
-    BranchRollbackResponse,
     BranchStatus,
     BranchType,
     FrameType,
@@ -33,6 +31,7 @@ from seata_py.protocol import (
 from seata_py.rpc.config import RpcConfig
 from seata_py.rpc.connection import Push, Role, TcConnection
 from seata_py.rpc.loop import BackgroundLoop
+from seata_py.rpc.phase_two import phase_two
 from seata_py.rpc.request_ids import RequestIds
 from seata_py.rpc.transports import transport_for
 
@@ -247,12 +246,9 @@ class RpcClient:
 
     async def _phase_two(self, request: BranchCommitRequest | BranchRollbackRequest) -> Message:
         committing = isinstance(request, BranchCommitRequest)
+        phase = phase_two(committing)
         handler = self._handlers.get(request.branch_type)
-        retryable = (
-            BranchStatus.PHASE_TWO_COMMIT_FAILED_RETRYABLE
-            if committing
-            else BranchStatus.PHASE_TWO_ROLLBACK_FAILED_RETRYABLE
-        )
+        retryable = phase.retryable
         result, msg = ResultCode.SUCCESS, None
         if handler is None:
             log.error(
@@ -269,13 +265,12 @@ class RpcClient:
             except Exception as exc:
                 log.exception(
                     "phase-2 %s of branch %s failed xid=%s",
-                    "commit" if committing else "rollback",
+                    phase.action,
                     request.branch_id,
                     request.xid,
                 )
                 status, result, msg = retryable, ResultCode.FAILED, f"{type(exc).__name__}: {exc}"
-        response_type = BranchCommitResponse if committing else BranchRollbackResponse
-        return response_type(
+        return phase.response(
             xid=request.xid, branch_id=request.branch_id, branch_status=status, result_code=result, msg=msg
         )
 

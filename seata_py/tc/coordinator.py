@@ -23,16 +23,13 @@ from seata_py.exceptions import (
     TransactionError,
 )
 from seata_py.protocol import (
-    BranchCommitRequest,
-    BranchCommitResponse,
-    BranchRollbackRequest,
-    BranchRollbackResponse,
     BranchStatus,
     BranchType,
     GlobalStatus,
     TransactionExceptionCode,
     UndoLogDeleteRequest,
 )
+from seata_py.rpc.phase_two import COMMIT, ROLLBACK, PhaseTwo
 from seata_py.tc.channels import ChannelRegistry, ClientChannel
 from seata_py.tc.config import TCConfig
 from seata_py.tc.errors import ChannelClosedError
@@ -138,15 +135,23 @@ class Coordinator:
         )
         return xid
 
-    async def commit(self, xid: str) -> GlobalStatus:
+    def _to_end(self, xid: str, action: str, refused: str) -> GlobalSession | GlobalStatus:
+        """The session a TM's commit or rollback ends (no longer active), or the status to answer
+        instead: Finished for one the TC does not know (any more), its status for one past Begin."""
         session = self._sessions.get(xid)
         if session is None:
-            log.info("commit of an unknown (finished) global transaction: Finished xid=%s", xid)
+            log.info("%s of an unknown (finished) global transaction: Finished xid=%s", action, xid)
             return GlobalStatus.FINISHED
         if self._expire_if_due(session) or session.status is not GlobalStatus.BEGIN:
-            log.info("commit refused, global transaction is %s xid=%s", session.status.name, xid)
+            log.info("%s, global transaction is %s xid=%s", refused, session.status.name, xid)
             return session.status
         session.active = False
+        return session
+
+    async def commit(self, xid: str) -> GlobalStatus:
+        session = self._to_end(xid, "commit", "commit refused")
+        if isinstance(session, GlobalStatus):
+            return session
         released: list[RowLock] = []
         if session.has_at_branch():
             # AT data is committed locally in phase 1, so its row locks can go now; phase 2 only purges undo
@@ -169,14 +174,9 @@ class Coordinator:
         return await self._drive(session)
 
     async def rollback(self, xid: str) -> GlobalStatus:
-        session = self._sessions.get(xid)
-        if session is None:
-            log.info("rollback of an unknown (finished) global transaction: Finished xid=%s", xid)
-            return GlobalStatus.FINISHED
-        if self._expire_if_due(session) or session.status is not GlobalStatus.BEGIN:
-            log.info("rollback not started again, global transaction is %s xid=%s", session.status.name, xid)
-            return session.status
-        session.active = False
+        session = self._to_end(xid, "rollback", "rollback not started again")
+        if isinstance(session, GlobalStatus):
+            return session
         session.status = GlobalStatus.ROLLBACKING
         self._write_status(session)
         log.info("global rollback of %d branch(es), newest first xid=%s", len(session.branches), xid)
@@ -374,15 +374,12 @@ class Coordinator:
     async def _commit_branches(self, session: GlobalSession) -> GlobalStatus:
         asynchronous = session.status is GlobalStatus.ASYNC_COMMITTING
         for branch in list(session.branches):
-            if branch.status is BranchStatus.PHASE_ONE_FAILED:
-                self._remove_branch(session, branch, "skipped in phase 2 (PhaseOne_Failed)")
+            answer = await self._end_branch(session, branch, COMMIT, "committed")
+            if answer is COMMIT.done:
                 continue
-            answer = await self._push(branch, commit=True)
-            if answer is BranchStatus.PHASE_TWO_COMMITTED:
-                self._remove_branch(session, branch, "committed")
-            elif answer is BranchStatus.PHASE_TWO_COMMIT_FAILED_UNRETRYABLE:
+            if answer is COMMIT.unretryable:
                 return self._end_failed(session, GlobalStatus.COMMIT_FAILED, branch, answer)
-            elif not asynchronous:
+            if not asynchronous:
                 break  # synchronous commits go branch by branch; the rest waits for the retry
         if session.branches:
             if session.status is GlobalStatus.COMMITTING:
@@ -402,14 +399,10 @@ class Coordinator:
         timed_out = session.status in TIMEOUT_ROLLBACK
         # Newest first: a newer branch may have changed rows an older one changed before it.
         for branch in reversed(list(session.branches)):
-            if branch.status is BranchStatus.PHASE_ONE_FAILED:
-                self._remove_branch(session, branch, "skipped in phase 2 (PhaseOne_Failed)")
+            answer = await self._end_branch(session, branch, ROLLBACK, "rolled back")
+            if answer is ROLLBACK.done:
                 continue
-            answer = await self._push(branch, commit=False)
-            if answer is BranchStatus.PHASE_TWO_ROLLBACKED:
-                self._remove_branch(session, branch, "rolled back")
-                continue
-            if answer is BranchStatus.PHASE_TWO_ROLLBACK_FAILED_UNRETRYABLE:
+            if answer is ROLLBACK.unretryable:
                 failed = GlobalStatus.TIMEOUT_ROLLBACK_FAILED if timed_out else GlobalStatus.ROLLBACK_FAILED
                 return self._end_failed(session, failed, branch, answer)
             retrying = GlobalStatus.TIMEOUT_ROLLBACK_RETRYING if timed_out else GlobalStatus.ROLLBACK_RETRYING
@@ -429,18 +422,29 @@ class Coordinator:
         ended = GlobalStatus.TIMEOUT_ROLLBACKED if timed_out else GlobalStatus.ROLLBACKED
         return self._end_success(session, ended)
 
-    async def _push(self, branch: BranchSession, commit: bool) -> BranchStatus | None:
+    async def _end_branch(
+        self, session: GlobalSession, branch: BranchSession, phase: PhaseTwo, done: str
+    ) -> BranchStatus | None:
+        """Phase 2 of one branch: its answer (``phase.done`` for a branch failed in phase 1, which has
+        nothing to end), or None to retry later. A branch that is done is removed, ``done`` says how."""
+        if branch.status is BranchStatus.PHASE_ONE_FAILED:
+            self._remove_branch(session, branch, "skipped in phase 2 (PhaseOne_Failed)")
+            return phase.done
+        answer = await self._push(branch, phase)
+        if answer is phase.done:
+            self._remove_branch(session, branch, done)
+        return answer
+
+    async def _push(self, branch: BranchSession, phase: PhaseTwo) -> BranchStatus | None:
         """Send phase 2 of one branch to the best RM connection; its answer, or None to retry later."""
-        kind = BranchCommitRequest if commit else BranchRollbackRequest
-        request = kind(
+        request = phase.request(
             xid=branch.xid,
             branch_id=branch.branch_id,
             branch_type=branch.branch_type,
             resource_id=branch.resource_id,
             application_data=branch.application_data,
         )
-        expected = BranchCommitResponse if commit else BranchRollbackResponse
-        action = "commit" if commit else "rollback"
+        expected, action = phase.response, phase.action
         candidates = self._channels.route(
             branch.resource_id, branch.client_id, any_application=branch.branch_type is BranchType.AT
         )
