@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,31 +25,25 @@ READY_LINE = re.compile(
 _STATUS_PORT = re.compile(r":(\d+)/status$")
 
 
+@dataclass(eq=False)
 class TCProcess:
     """A running (or stopped) ``seata-py tc`` child. ``start_again()`` reuses its ports and store."""
 
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        store: str,
-        status_port: int | None,
-        advertise_host: str | None,
-        log_path: Path,
-        settings: Mapping[str, Any],
-        python: str,
-        env: Mapping[str, str] | None,
-    ) -> None:
-        self.bind_host = host
-        self.port = port
-        self.store = store
-        self.status_port = status_port
-        self.advertise_host = advertise_host
-        self.log_path = log_path
-        self._settings = dict(settings)
-        self._python = python
-        self._env = dict(env) if env is not None else None
-        self._proc: subprocess.Popen[bytes] | None = None
+    bind_host: str
+    port: int
+    store: str
+    status_port: int | None
+    advertise_host: str | None
+    log_path: Path
+    _settings: Mapping[str, Any]
+    _python: str
+    _env: Mapping[str, str] | None
+    _proc: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Copies: the caller's mappings may change after the child is described.
+        self._settings = dict(self._settings)
+        self._env = dict(self._env) if self._env is not None else None
 
     # -- where it is ---------------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import datetime
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from seata_py._version import __version__
@@ -116,31 +117,38 @@ def format_status(data: dict[str, Any]) -> str:
         f"TC {server.get('address')} (XIDs {server.get('xid_prefix')}:<id>), store {server.get('store')}, "
         f"up since {server.get('started_at')}, seata-py {server.get('version')}",
     ]
-    channels = data.get("channels", [])
-    lines.append(f"\nClients ({len(channels)}):")
-    for c in channels:
-        resources = ", ".join(c.get("resource_ids") or []) or "-"
-        lines.append(
-            f"  {c['client_id']}  {'+'.join(c.get('roles') or [])}  {c.get('transport', 'tcp')}  "
-            f"resources: {resources}"
-        )
-    sessions = data.get("global_transactions", [])
-    lines.append(f"\nGlobal transactions ({len(sessions)}):")
-    for s in sessions:
-        lines.append(
-            f"  {s['xid']}  {s['status']}  name={s.get('name')!r}  app={s.get('application_id')}  "
-            f"began {s.get('begin_time')}  timeout {s.get('timeout_ms')} ms"
-        )
-        for b in s.get("branches", []):
-            lines.append(
-                f"    branch {b['branch_id']}  {b['branch_type']}  {b['status']}  {b['resource_id']}  "
-                f"locks {b.get('lock_key') or '-'}  client {b.get('client_id')}"
-            )
-    locks = data.get("locks", [])
-    lines.append(f"\nRow locks ({len(locks)}):")
-    for lock in locks:
-        lines.append(
-            f"  {lock['resource_id']}  {lock['table']}:{lock['pk']}  xid {lock['xid']}  "
-            f"branch {lock['branch_id']}"
-        )
+    _section(lines, "Clients", data.get("channels", []), _client_lines)
+    _section(lines, "Global transactions", data.get("global_transactions", []), _session_lines)
+    _section(lines, "Row locks", data.get("locks", []), _lock_lines)
     return "\n".join(lines) + "\n"
+
+
+def _section(
+    lines: list[str], title: str, items: list[dict[str, Any]], render: Callable[[dict[str, Any]], list[str]]
+) -> None:
+    lines.append(f"\n{title} ({len(items)}):")
+    for item in items:
+        lines.extend(render(item))
+
+
+def _client_lines(c: dict[str, Any]) -> list[str]:
+    resources = ", ".join(c.get("resource_ids") or []) or "-"
+    roles = "+".join(c.get("roles") or [])
+    return [f"  {c['client_id']}  {roles}  {c.get('transport', 'tcp')}  resources: {resources}"]
+
+
+def _session_lines(s: dict[str, Any]) -> list[str]:
+    head = (
+        f"  {s['xid']}  {s['status']}  name={s.get('name')!r}  app={s.get('application_id')}  "
+        f"began {s.get('begin_time')}  timeout {s.get('timeout_ms')} ms"
+    )
+    return [head] + [
+        f"    branch {b['branch_id']}  {b['branch_type']}  {b['status']}  {b['resource_id']}  "
+        f"locks {b.get('lock_key') or '-'}  client {b.get('client_id')}"
+        for b in s.get("branches", [])
+    ]
+
+
+def _lock_lines(lock: dict[str, Any]) -> list[str]:
+    row = f"{lock['table']}:{lock['pk']}"
+    return [f"  {lock['resource_id']}  {row}  xid {lock['xid']}  branch {lock['branch_id']}"]
