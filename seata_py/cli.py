@@ -33,15 +33,11 @@ def _tc(args: argparse.Namespace) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    settings = {name: getattr(args, name) for name in _TC_SETTINGS if getattr(args, name) is not None}
+    # An option left out (None) keeps TCConfig's default: no status port, no advertised host, ...
+    names = (*_TC_ADDRESS_OPTIONS, *_TC_SETTINGS)
+    settings = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     try:
-        config = TCConfig(
-            host=args.host,
-            port=args.port,
-            store=args.store,
-            status_port=args.status_port,
-            advertise_host=args.advertise_host,
-        ).with_overrides(**settings)
+        config = TCConfig().with_overrides(**settings)
     except ConfigError as exc:
         sys.stderr.write(f"seata-py tc: {exc}\n")
         return 2
@@ -61,6 +57,9 @@ def _tc_status(args: argparse.Namespace) -> int:
     sys.stdout.write(json.dumps(data, indent=2) + "\n" if args.json else format_status(data))
     return 0
 
+
+# TCConfig fields that say where the TC listens and what it stores, offered as their own options below
+_TC_ADDRESS_OPTIONS = ("host", "port", "store", "status_port", "advertise_host")
 
 # TCConfig settings offered as --name options: (type, help)
 _TC_SETTINGS: dict[str, tuple[type, str]] = {
