@@ -5,8 +5,9 @@
 2. a rollback: the BranchRollback the embedded TC pushes, from the resource manager's handler to the
    restored rows.
 
-It prints, per flow, the modules entered (in first-entered order), how many packages they span and how many
-calls went from a module of a lower layer to one of a higher layer. Used to keep the house's paths short:
+It prints, per flow, the modules entered (in first-entered order), how many packages they span, and the
+module pairs where a lower layer called a higher one, by how (see :func:`kind_of_call_up`). Used to keep
+the house's paths short:
 
     python scripts/trace_flows.py
 """
@@ -26,8 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PACKAGE = ROOT / "seata_py"
 
-# the layers, bottom first, as docs/architecture.md draws them; a call from a lower one to a higher one is a
-# call back up (a callback the higher layer handed down counts too: it is how such a dependency hides)
+# the layers, bottom first, as docs/architecture.md draws them
 LAYERS = [
     ("exceptions", "log_context", "_version", "types"),
     ("protocol",),
@@ -60,13 +60,24 @@ def layer_of(module: str) -> int:
     raise KeyError(module)
 
 
+def kind_of_call_up(frame: FrameType) -> str:
+    """How a lower layer reached a higher one: a method of an object handed down to it (a dialect, a
+    cursor, a resource: an interface), a function handed down (a callback), or a module function it
+    imported (an import that runs up: the one kind the house must not have)."""
+    if "self" in frame.f_locals:
+        return "object"
+    if "<locals>" in frame.f_code.co_qualname or frame.f_code.co_name == "<lambda>":
+        return "callback"
+    return "import"
+
+
 class Recorder:
     """Collects the modules a flow enters, in one thread, while ``active`` says the flow is running."""
 
     def __init__(self, active: Callable[[FrameType], bool]) -> None:
         self.active = active
         self.modules: list[str] = []
-        self.back_up = 0
+        self.up: dict[str, set[tuple[str, str]]] = {"object": set(), "callback": set(), "import": set()}
 
     def __call__(self, frame: FrameType, event: str, arg: Any) -> None:
         if event != "call" or not self.active(frame):
@@ -79,24 +90,22 @@ class Recorder:
         caller = frame.f_back
         caller_module = module_of(caller.f_code.co_filename) if caller is not None else None
         if caller_module and caller_module != module and layer_of(caller_module) < layer_of(module):
-            self.back_up += 1
+            self.up[kind_of_call_up(frame)].add((caller_module, module))
 
     def report(self, title: str) -> None:
         packages = sorted({m.split("/")[0] for m in self.modules})
-        print(
-            f"{title}: {len(self.modules)} modules in {len(packages)} packages, {self.back_up} calls back up"
-        )
+        up = ", ".join(f"{len(pairs)} {kind}" for kind, pairs in self.up.items())
+        print(f"{title}: {len(self.modules)} modules in {len(packages)} packages; lower -> higher: {up}")
         for module in self.modules:
             print(f"    {module}")
+        for kind, pairs in self.up.items():
+            for caller, callee in sorted(pairs):
+                print(f"    up by {kind}: {caller} -> {callee}")
 
 
 def main() -> int:
     import seata_py
-
-    try:
-        from seata_py.databases import undo_log_ddl
-    except ImportError:
-        from seata_py.undo.ddl import undo_log_ddl
+    from seata_py.databases import undo_log_ddl
     from seata_py.tc import EmbeddedTC
 
     with tempfile.TemporaryDirectory() as tmp, EmbeddedTC(port=0, store=":memory:") as tc:

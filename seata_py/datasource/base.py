@@ -303,7 +303,7 @@ class ATConnectionBase:
                 compress_type=settings.compress_type,
                 compress_threshold=settings.compress_threshold,
                 max_allowed_packet=resource.max_allowed_packet(env.image_cursor),
-                zone=rm.config.zone,
+                zone=resource.zone,
             )
             resource.undo_table.insert(
                 env.image_cursor, branch_id, xid, row.context, row.rollback_info, LOG_STATUS_NORMAL

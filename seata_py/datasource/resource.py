@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import Any
 
 from seata_py.config import SeataConfig
@@ -33,6 +34,7 @@ class DataSourceResource:
     meta_cache: TableMetaCache = field(init=False)
     undo_table: UndoLogTable = field(init=False)
     undo: UndoManager = field(init=False)
+    zone: tzinfo | None = field(init=False)
     _max_allowed_packet: int | None = field(default=None, init=False)
     _increment: int | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
@@ -42,7 +44,10 @@ class DataSourceResource:
             raise ValueError(f"resource id cannot contain ',': {self.resource_id!r}")
         self.meta_cache = TableMetaCache(self.dialect, ttl_seconds=self.config.table_meta_ttl)
         self.undo_table = UndoLogTable(self.config.undo.log_table, self.dialect)
-        self.undo = UndoManager(self, zone=self.config.zone, validate=self.config.undo.data_validation)
+        # read once: every statement's environment carries them
+        self.zone = self.config.zone
+        self._legacy_column_order = self.config.undo.legacy_java_line
+        self.undo = UndoManager(self, zone=self.zone, validate=self.config.undo.data_validation)
 
     def connect(self) -> Any:
         """A new plain connection for phase-2 work (no autocommit); call :meth:`begin_write` on it first."""
@@ -79,9 +84,9 @@ class DataSourceResource:
             image_cursor=cursor,
             dialect=self.dialect,
             table_meta=meta,
-            zone=self.config.zone,
+            zone=self.zone,
             only_care_update_columns=self.config.undo.only_care_update_columns,
-            legacy_column_order=self.config.undo.legacy_java_line,
+            legacy_column_order=self._legacy_column_order,
             auto_increment_increment=lambda: self._cached(
                 "_increment", lambda: self.dialect.auto_increment_increment(cursor)
             ),

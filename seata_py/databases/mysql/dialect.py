@@ -14,6 +14,7 @@ from seata_py.databases.mysql import syntax, undo_log
 from seata_py.databases.mysql.jdbc_types import jdbc_type
 from seata_py.databases.mysql.values import JavaDriver, to_db_param, to_field
 from seata_py.sql.errors import TableMetaError
+from seata_py.sql.recognizer import parse_sql
 from seata_py.types.dialect import ArgsStyle, Dialect, MetaCursor
 from seata_py.types.images import Field, KeyType
 from seata_py.types.meta import ColumnMeta, IndexMeta, TableMeta
@@ -68,7 +69,7 @@ class MySQLDialect(Dialect):
         self.java_driver = JavaDriver(java_driver)
 
     def recognize(self, sql: str, args_style: ArgsStyle) -> tuple[Statement, ...]:
-        return syntax.parse(sql, args_style)
+        return parse_sql(sql, args_style, syntax.SYNTAX)
 
     def quote(self, identifier: str) -> str:
         return "`" + identifier.replace("`", "``") + "`"

@@ -29,6 +29,7 @@ from seata_py.databases.sqlite.library import has_returning
 from seata_py.databases.sqlite.values import to_db_param, to_field
 from seata_py.exceptions import UnsupportedSQLError
 from seata_py.sql.errors import TableMetaError
+from seata_py.sql.recognizer import parse_sql
 from seata_py.types.dialect import ArgsStyle, Dialect, MetaCursor
 from seata_py.types.images import Field, KeyType
 from seata_py.types.meta import ColumnMeta, IndexMeta, TableMeta
@@ -126,7 +127,7 @@ class SQLiteDialect(Dialect):
     now_sql: ClassVar[str] = "datetime('now', 'localtime')"
 
     def recognize(self, sql: str, args_style: ArgsStyle) -> tuple[Statement, ...]:
-        return syntax.parse(sql, args_style)
+        return parse_sql(sql, args_style, syntax.SYNTAX)
 
     def quote(self, identifier: str) -> str:
         return '"' + identifier.replace('"', '""') + '"'

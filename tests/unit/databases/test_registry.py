@@ -1,0 +1,65 @@
+"""The registry: every database package has the same face, and the driver is chosen from the connection."""
+
+from __future__ import annotations
+
+import sqlite3
+import warnings
+from types import ModuleType
+
+import pymysql
+import pytest
+
+from seata_py import databases
+from seata_py.databases import mysql, sqlite
+from seata_py.exceptions import UnsupportedDriverError
+from seata_py.types.dialect import Dialect
+
+
+@pytest.mark.parametrize("name", sorted(databases.PACKAGES))
+def test_every_package_exports_a_dialect_and_its_undo_log_ddl(name: str) -> None:
+    package = databases.PACKAGES[name]
+    dialect = databases.dialect_named(name)
+    assert isinstance(dialect, Dialect)
+    assert dialect.name == name
+    assert databases.undo_log_ddl(name) == package.undo_log.undo_log_ddl("undo_log") == dialect.undo_log_ddl()
+    assert "my_undo" in databases.undo_log_ddl(name, "my_undo")
+
+
+@pytest.mark.parametrize("driver", databases.DRIVERS, ids=lambda d: d.DRIVER_NAME)
+def test_every_driver_module_has_the_adapter_face(driver: ModuleType) -> None:
+    for name in ("wraps", "connect", "wrap", "DRIVER_NAME"):
+        assert hasattr(driver, name), f"{driver.__name__} lacks {name}"
+
+
+def test_the_driver_is_chosen_from_the_connection() -> None:
+    conn = sqlite3.connect(":memory:")
+    try:
+        assert databases.adapter_for(conn) is sqlite.pysqlite
+    finally:
+        conn.close()
+    unopened = pymysql.connections.Connection.__new__(pymysql.connections.Connection)
+    assert databases.adapter_for(unopened) is mysql.pymysql
+
+
+def test_a_connection_of_another_driver_is_refused_with_the_supported_ones() -> None:
+    with pytest.raises(UnsupportedDriverError, match="pymysql, sqlite3") as caught:
+        databases.adapter_for(object())
+    assert isinstance(caught.value, TypeError)
+
+
+def test_an_unknown_database_name_is_refused() -> None:
+    with pytest.raises(ValueError, match="choose one of mysql, sqlite"):
+        databases.undo_log_ddl("oracle")
+    with pytest.raises(ValueError, match="not a plain table name"):
+        databases.undo_log_ddl("sqlite", 'x"; DROP TABLE t; --')
+
+
+def test_the_old_ddl_module_still_answers_and_warns() -> None:
+    from seata_py.undo import ddl
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert ddl.mysql_undo_log_ddl() == databases.undo_log_ddl("mysql")
+        assert ddl.undo_log_ddl("sqlite", "t_undo") == databases.undo_log_ddl("sqlite", "t_undo")
+    assert [w.category for w in caught] == [DeprecationWarning, DeprecationWarning]
+    assert "seata_py.databases.undo_log_ddl" in str(caught[0].message)
