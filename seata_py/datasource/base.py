@@ -17,7 +17,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from seata_py.datasource.context import ConnectionContext
+from seata_py.datasource.pending_branch import ConnectionContext
 from seata_py.datasource.resource import DataSourceResource
 from seata_py.exceptions import LockConflictError, SeataError, UnsupportedSQLError
 from seata_py.rm.at import ATResourceManager, application_data

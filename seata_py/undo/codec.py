@@ -18,7 +18,9 @@ from datetime import tzinfo
 from seata_py.types.images import BranchUndoLog
 from seata_py.undo.compression import compress as compress_bytes
 from seata_py.undo.compression import decompress, normalize_compressor
-from seata_py.undo.context import (
+from seata_py.undo.errors import UndoLogFormatError, UndoLogTooLargeError
+from seata_py.undo.jackson import APACHE_PREFIX, decode_branch_undo_log, encode_branch_undo_log
+from seata_py.undo.row_context import (
     COMPRESSOR_NONE,
     COMPRESSOR_TYPE_KEY,
     DEFENSE_ROW_CONTEXT,
@@ -29,8 +31,6 @@ from seata_py.undo.context import (
     mysql_row_context,
     parse_sub_ids,
 )
-from seata_py.undo.errors import UndoLogFormatError, UndoLogTooLargeError
-from seata_py.undo.jackson import APACHE_PREFIX, decode_branch_undo_log, encode_branch_undo_log
 
 __all__ = [
     "DEFENSE_ROW_CONTENT",

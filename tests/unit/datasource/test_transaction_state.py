@@ -19,7 +19,7 @@ from seata_py.config import build_config
 from seata_py.databases import undo_log_ddl
 from seata_py.databases.sqlite.pysqlite import SQLiteATConnection
 from seata_py.databases.sqlite.pysqlite import connect as connect_sqlite
-from seata_py.datasource.context import ConnectionContext
+from seata_py.datasource.pending_branch import ConnectionContext
 from seata_py.exceptions import SeataError, TransactionStateError
 from seata_py.rm.at import ATResourceManager
 from seata_py.types.context import bind_global_lock, bind_xid, reset_global_lock, reset_xid

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from seata_py.undo.context import (
+from seata_py.undo.row_context import (
     COMPRESSED_ROW_CONTEXT,
     DEFENSE_ROW_CONTEXT,
     NORMAL_ROW_CONTEXT,
