@@ -18,6 +18,7 @@ __all__ = [
     "GlobalStatus",
     "MessageType",
     "ResultCode",
+    "Role",
     "TransactionExceptionCode",
 ]
 

@@ -12,48 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .enums import (
-    BranchStatus,
-    BranchType,
-    GlobalStatus,
-    MessageType,
-    ResultCode,
-    TransactionExceptionCode,
-)
+from . import messages as m
+from .enums import BranchStatus, BranchType, GlobalStatus, ResultCode, TransactionExceptionCode
 from .errors import ProtocolError
-from .messages import (
-    BatchResultMessage,
-    BranchCommitRequest,
-    BranchCommitResponse,
-    BranchRegisterRequest,
-    BranchRegisterResponse,
-    BranchReportRequest,
-    BranchReportResponse,
-    BranchRollbackRequest,
-    BranchRollbackResponse,
-    GlobalBeginRequest,
-    GlobalBeginResponse,
-    GlobalCommitRequest,
-    GlobalCommitResponse,
-    GlobalLockQueryRequest,
-    GlobalLockQueryResponse,
-    GlobalReportRequest,
-    GlobalReportResponse,
-    GlobalRollbackRequest,
-    GlobalRollbackResponse,
-    GlobalStatusRequest,
-    GlobalStatusResponse,
-    MergedWarpMessage,
-    MergeResultMessage,
-    Message,
-    RegisterRMRequest,
-    RegisterRMResponse,
-    RegisterTMRequest,
-    RegisterTMResponse,
-    ResultMessage,
-    TransactionResponse,
-    UndoLogDeleteRequest,
-)
+from .messages import Message, ResultMessage, TransactionResponse
 from .primitives import INT16_MAX, ByteReader, ByteWriter
 
 __all__ = ["FAILURE_MSG_MAX_BYTES", "decode_message", "encode_message"]
@@ -200,22 +162,22 @@ _IDENTIFY_REQUEST = (
 )
 
 _LAYOUTS: tuple[_Layout, ...] = (
-    _Layout(RegisterTMRequest, _IDENTIFY_REQUEST),
-    _Layout(RegisterRMRequest, (*_IDENTIFY_REQUEST, ("resource_ids", _S4))),
-    _Layout(GlobalBeginRequest, (("timeout", _I32), ("transaction_name", _S2))),
-    _Layout(GlobalBeginResponse, _XID_EXTRA),
-    _Layout(GlobalCommitRequest, _XID_EXTRA),
-    _Layout(GlobalRollbackRequest, _XID_EXTRA),
-    _Layout(GlobalStatusRequest, _XID_EXTRA),
-    _Layout(GlobalReportRequest, (*_XID_EXTRA, ("global_status", _OPTIONAL_GLOBAL_STATUS))),
-    _Layout(GlobalCommitResponse, _GLOBAL_END_RESPONSE),
-    _Layout(GlobalRollbackResponse, _GLOBAL_END_RESPONSE),
-    _Layout(GlobalStatusResponse, _GLOBAL_END_RESPONSE),
-    _Layout(GlobalReportResponse, _GLOBAL_END_RESPONSE),
-    _Layout(BranchRegisterRequest, _BRANCH_REGISTER),
-    _Layout(BranchRegisterResponse, (("branch_id", _I64),)),
+    _Layout(m.RegisterTMRequest, _IDENTIFY_REQUEST),
+    _Layout(m.RegisterRMRequest, (*_IDENTIFY_REQUEST, ("resource_ids", _S4))),
+    _Layout(m.GlobalBeginRequest, (("timeout", _I32), ("transaction_name", _S2))),
+    _Layout(m.GlobalBeginResponse, _XID_EXTRA),
+    _Layout(m.GlobalCommitRequest, _XID_EXTRA),
+    _Layout(m.GlobalRollbackRequest, _XID_EXTRA),
+    _Layout(m.GlobalStatusRequest, _XID_EXTRA),
+    _Layout(m.GlobalReportRequest, (*_XID_EXTRA, ("global_status", _OPTIONAL_GLOBAL_STATUS))),
+    _Layout(m.GlobalCommitResponse, _GLOBAL_END_RESPONSE),
+    _Layout(m.GlobalRollbackResponse, _GLOBAL_END_RESPONSE),
+    _Layout(m.GlobalStatusResponse, _GLOBAL_END_RESPONSE),
+    _Layout(m.GlobalReportResponse, _GLOBAL_END_RESPONSE),
+    _Layout(m.BranchRegisterRequest, _BRANCH_REGISTER),
+    _Layout(m.BranchRegisterResponse, (("branch_id", _I64),)),
     _Layout(
-        BranchReportRequest,
+        m.BranchReportRequest,
         (
             ("xid", _S2),
             ("branch_id", _I64),
@@ -225,15 +187,15 @@ _LAYOUTS: tuple[_Layout, ...] = (
             ("branch_type", _BRANCH_TYPE),
         ),
     ),
-    _Layout(BranchReportResponse, ()),
-    _Layout(GlobalLockQueryRequest, _BRANCH_REGISTER),
-    _Layout(GlobalLockQueryResponse, (("lockable", _BOOL_I16),)),
-    _Layout(BranchCommitRequest, _BRANCH_END_REQUEST),
-    _Layout(BranchRollbackRequest, _BRANCH_END_REQUEST),
-    _Layout(BranchCommitResponse, _BRANCH_END_RESPONSE),
-    _Layout(BranchRollbackResponse, _BRANCH_END_RESPONSE),
+    _Layout(m.BranchReportResponse, ()),
+    _Layout(m.GlobalLockQueryRequest, _BRANCH_REGISTER),
+    _Layout(m.GlobalLockQueryResponse, (("lockable", _BOOL_I16),)),
+    _Layout(m.BranchCommitRequest, _BRANCH_END_REQUEST),
+    _Layout(m.BranchRollbackRequest, _BRANCH_END_REQUEST),
+    _Layout(m.BranchCommitResponse, _BRANCH_END_RESPONSE),
+    _Layout(m.BranchRollbackResponse, _BRANCH_END_RESPONSE),
     _Layout(
-        UndoLogDeleteRequest,
+        m.UndoLogDeleteRequest,
         (("branch_type", _BRANCH_TYPE), ("resource_id", _S2), ("save_days", _I16)),
     ),
 )
@@ -277,12 +239,12 @@ def _layout_decoder(layout: _Layout) -> _Decoder:
 def _encode_identify_response(w: ByteWriter, msg: Message) -> None:
     # V1 body: a V1 frame (the only version this library sends) always gets V1 bodies back, and
     # result_code/msg have no place in it.
-    assert isinstance(msg, (RegisterTMResponse, RegisterRMResponse))
+    assert isinstance(msg, m.IdentifyResponse)
     _BOOL_U8.write(w, msg.identified)
     w.write_s2(msg.version)
 
 
-def _identify_response_decoder(cls: type[RegisterTMResponse | RegisterRMResponse]) -> _Decoder:
+def _identify_response_decoder(cls: type[m.IdentifyResponse]) -> _Decoder:
     def decode(r: ByteReader, nested: bool) -> Message:
         # V1 is "u8 identified, S2 version"; V2 (2.7+ servers on v2 frames) prefixes the result.
         # The doc's rule tells them apart by length: V1 iff 3 + S2 length == body length. That is
@@ -303,8 +265,6 @@ def _identify_response_decoder(cls: type[RegisterTMResponse | RegisterRMResponse
 
 
 # --- batching containers (doc §2.3: i32 len(rest), i16 n, n x message, [n x i32 msgId]) -----------
-
-_CONTAINERS = (MergedWarpMessage, MergeResultMessage, BatchResultMessage)
 
 
 def _write_container(w: ByteWriter, msgs: Sequence[Message], msg_ids: Sequence[int] | None) -> None:
@@ -338,51 +298,51 @@ def _read_container(r: ByteReader, with_ids: bool) -> tuple[tuple[Message, ...],
 
 
 def _encode_merged(w: ByteWriter, msg: Message) -> None:
-    assert isinstance(msg, MergedWarpMessage)
+    assert isinstance(msg, m.MergedWarpMessage)
     _write_container(w, msg.msgs, msg.msg_ids)
 
 
 def _encode_merge_result(w: ByteWriter, msg: Message) -> None:
-    assert isinstance(msg, MergeResultMessage)
+    assert isinstance(msg, m.MergeResultMessage)
     _write_container(w, msg.msgs, None)
 
 
 def _encode_batch_result(w: ByteWriter, msg: Message) -> None:
-    assert isinstance(msg, BatchResultMessage)
+    assert isinstance(msg, m.BatchResultMessage)
     _write_container(w, msg.results, msg.msg_ids)
 
 
 def _decode_merged(r: ByteReader, nested: bool) -> Message:
     msgs, msg_ids = _read_container(r, with_ids=True)
-    return MergedWarpMessage(msgs=msgs, msg_ids=msg_ids)
+    return m.MergedWarpMessage(msgs=msgs, msg_ids=msg_ids)
 
 
 def _decode_merge_result(r: ByteReader, nested: bool) -> Message:
     msgs, _ = _read_container(r, with_ids=False)
-    return MergeResultMessage(msgs=msgs)
+    return m.MergeResultMessage(msgs=msgs)
 
 
 def _decode_batch_result(r: ByteReader, nested: bool) -> Message:
     msgs, msg_ids = _read_container(r, with_ids=True)
-    return BatchResultMessage(results=msgs, msg_ids=msg_ids)
+    return m.BatchResultMessage(results=msgs, msg_ids=msg_ids)
 
 
 # --- dispatch -------------------------------------------------------------------------------------
 
 
 _ENCODERS: dict[type[Message], _Encoder] = {
-    RegisterTMResponse: _encode_identify_response,
-    RegisterRMResponse: _encode_identify_response,
-    MergedWarpMessage: _encode_merged,
-    MergeResultMessage: _encode_merge_result,
-    BatchResultMessage: _encode_batch_result,
+    m.RegisterTMResponse: _encode_identify_response,
+    m.RegisterRMResponse: _encode_identify_response,
+    m.MergedWarpMessage: _encode_merged,
+    m.MergeResultMessage: _encode_merge_result,
+    m.BatchResultMessage: _encode_batch_result,
 }
 _DECODERS: dict[int, tuple[type[Message], _Decoder]] = {
-    MessageType.REG_CLT_RESULT: (RegisterTMResponse, _identify_response_decoder(RegisterTMResponse)),
-    MessageType.REG_RM_RESULT: (RegisterRMResponse, _identify_response_decoder(RegisterRMResponse)),
-    MessageType.SEATA_MERGE: (MergedWarpMessage, _decode_merged),
-    MessageType.SEATA_MERGE_RESULT: (MergeResultMessage, _decode_merge_result),
-    MessageType.BATCH_RESULT_MSG: (BatchResultMessage, _decode_batch_result),
+    m.RegisterTMResponse.TYPE_CODE: (m.RegisterTMResponse, _identify_response_decoder(m.RegisterTMResponse)),
+    m.RegisterRMResponse.TYPE_CODE: (m.RegisterRMResponse, _identify_response_decoder(m.RegisterRMResponse)),
+    m.MergedWarpMessage.TYPE_CODE: (m.MergedWarpMessage, _decode_merged),
+    m.MergeResultMessage.TYPE_CODE: (m.MergeResultMessage, _decode_merge_result),
+    m.BatchResultMessage.TYPE_CODE: (m.BatchResultMessage, _decode_batch_result),
 }
 for _layout in _LAYOUTS:
     _ENCODERS[_layout.cls] = _layout_encoder(_layout)
@@ -394,7 +354,7 @@ def _encode_into(w: ByteWriter, msg: Message, nested: bool) -> None:
     encoder = _ENCODERS.get(type(msg))
     if encoder is None:
         raise ProtocolError(f"cannot encode {type(msg).__name__}: not a SEATA-codec message")
-    if nested and isinstance(msg, _CONTAINERS):
+    if nested and isinstance(msg, m.CONTAINER_TYPES):
         raise ProtocolError(f"{type(msg).__name__} cannot be nested inside another container")
     w.write_i16(int(msg.TYPE_CODE))
     encoder(w, msg)
@@ -407,7 +367,7 @@ def _decode_from(r: ByteReader, nested: bool) -> Message:
         raise ProtocolError(f"unknown or body-less message type code {type_code}")
     cls, decoder = entry
     # Rejecting nesting also bounds recursion depth for hostile input.
-    if nested and issubclass(cls, _CONTAINERS):
+    if nested and issubclass(cls, m.CONTAINER_TYPES):
         raise ProtocolError(f"{cls.__name__} cannot be nested inside another container")
     return decoder(r, nested)
 

@@ -9,34 +9,8 @@ from typing import Any
 from seata_py.exceptions import NotRegisteredError as NotRegisteredError
 from seata_py.exceptions import TransactionError
 from seata_py.exceptions import UnexpectedMessageError as UnexpectedMessageError
-from seata_py.protocol import (
-    BranchRegisterRequest,
-    BranchRegisterResponse,
-    BranchReportRequest,
-    BranchReportResponse,
-    FrameType,
-    GlobalBeginRequest,
-    GlobalBeginResponse,
-    GlobalCommitRequest,
-    GlobalCommitResponse,
-    GlobalLockQueryRequest,
-    GlobalLockQueryResponse,
-    GlobalReportRequest,
-    GlobalReportResponse,
-    GlobalRollbackRequest,
-    GlobalRollbackResponse,
-    GlobalStatusRequest,
-    GlobalStatusResponse,
-    MergedWarpMessage,
-    MergeResultMessage,
-    Message,
-    RegisterRMRequest,
-    RegisterRMResponse,
-    RegisterTMRequest,
-    RegisterTMResponse,
-    ResultCode,
-    TransactionExceptionCode,
-)
+from seata_py.protocol import FrameType, Message, ResultCode, TransactionExceptionCode
+from seata_py.protocol import messages as m
 from seata_py.tc.channels import Channel, ChannelRegistry, ClientChannel, Role
 from seata_py.tc.config import SERVER_PROTOCOL_VERSION
 from seata_py.tc.coordinator import Coordinator
@@ -49,7 +23,7 @@ Handler = Callable[[ClientChannel, Any], Awaitable[Message]]
 
 def expects_answer(frame_type: FrameType, message: Message) -> bool:
     """Sync requests are answered; so are registrations sent oneway (seata-go registers that way)."""
-    return frame_type is FrameType.REQUEST_SYNC or isinstance(message, (RegisterTMRequest, RegisterRMRequest))
+    return frame_type is FrameType.REQUEST_SYNC or isinstance(message, m.IdentifyRequest)
 
 
 class Dispatcher:
@@ -57,28 +31,28 @@ class Dispatcher:
         self._coordinator = coordinator
         self._channels = channels
         self._handlers: dict[type[Message], tuple[Handler, Callable[[Any, TransactionError], Message]]] = {
-            GlobalBeginRequest: (self._begin, _failed_begin),
-            GlobalCommitRequest: (self._commit, self._failed_end(GlobalCommitResponse)),
-            GlobalRollbackRequest: (self._rollback, self._failed_end(GlobalRollbackResponse)),
-            GlobalStatusRequest: (self._status, self._failed_end(GlobalStatusResponse)),
-            GlobalReportRequest: (self._report, self._failed_end(GlobalReportResponse)),
-            BranchRegisterRequest: (self._branch_register, _failed_register),
-            BranchReportRequest: (self._branch_report, _failed_report),
-            GlobalLockQueryRequest: (self._lock_query, _failed_lock_query),
+            m.GlobalBeginRequest: (self._begin, _failed_begin),
+            m.GlobalCommitRequest: (self._commit, self._failed_end(m.GlobalCommitResponse)),
+            m.GlobalRollbackRequest: (self._rollback, self._failed_end(m.GlobalRollbackResponse)),
+            m.GlobalStatusRequest: (self._status, self._failed_end(m.GlobalStatusResponse)),
+            m.GlobalReportRequest: (self._report, self._failed_end(m.GlobalReportResponse)),
+            m.BranchRegisterRequest: (self._branch_register, _failed_register),
+            m.BranchReportRequest: (self._branch_report, _failed_report),
+            m.GlobalLockQueryRequest: (self._lock_query, _failed_lock_query),
         }
 
     async def answer(self, channel: Channel, message: Message) -> Message:
         """The response to one request as it came off the wire; merged requests are answered in order."""
-        if isinstance(message, MergedWarpMessage):
+        if isinstance(message, m.MergedWarpMessage):
             answers = [await self.handle(channel, inner) for inner in message.msgs]
-            return MergeResultMessage(msgs=tuple(answers))
+            return m.MergeResultMessage(msgs=tuple(answers))
         return await self.handle(channel, message)
 
     def serves(self, message: Message) -> bool:
-        return isinstance(message, (RegisterTMRequest, RegisterRMRequest)) or type(message) in self._handlers
+        return isinstance(message, m.IdentifyRequest) or type(message) in self._handlers
 
     async def handle(self, channel: Channel, message: Message) -> Message:
-        if isinstance(message, RegisterTMRequest):
+        if isinstance(message, m.RegisterTMRequest):
             client = self._channels.register(
                 channel, Role.TM, message.application_id, message.transaction_service_group, message.version
             )
@@ -88,8 +62,8 @@ class Dispatcher:
                 client.tx_service_group,
                 client.version,
             )
-            return RegisterTMResponse(identified=True, version=SERVER_PROTOCOL_VERSION)
-        if isinstance(message, RegisterRMRequest):
+            return m.RegisterTMResponse(identified=True, version=SERVER_PROTOCOL_VERSION)
+        if isinstance(message, m.RegisterRMRequest):
             client = self._channels.register(
                 channel,
                 Role.RM,
@@ -100,7 +74,7 @@ class Dispatcher:
             )
             resources = ", ".join(client.resource_ids) or "-"
             log.info("RM registered: %s, resources %s", client.client_id, resources)
-            return RegisterRMResponse(identified=True, version=SERVER_PROTOCOL_VERSION)
+            return m.RegisterRMResponse(identified=True, version=SERVER_PROTOCOL_VERSION)
         entry = self._handlers.get(type(message))
         if entry is None:
             raise UnexpectedMessageError(f"the TC does not serve {type(message).__name__}")
@@ -121,24 +95,24 @@ class Dispatcher:
 
     # -- handlers ------------------------------------------------------------------------------------------
 
-    async def _begin(self, client: ClientChannel, request: GlobalBeginRequest) -> Message:
+    async def _begin(self, client: ClientChannel, request: m.GlobalBeginRequest) -> Message:
         xid = self._coordinator.begin(client, request.transaction_name, request.timeout)
-        return GlobalBeginResponse(xid=xid)
+        return m.GlobalBeginResponse(xid=xid)
 
-    async def _commit(self, client: ClientChannel, request: GlobalCommitRequest) -> Message:
-        return GlobalCommitResponse(global_status=await self._coordinator.commit(request.xid or ""))
+    async def _commit(self, client: ClientChannel, request: m.GlobalCommitRequest) -> Message:
+        return m.GlobalCommitResponse(global_status=await self._coordinator.commit(request.xid or ""))
 
-    async def _rollback(self, client: ClientChannel, request: GlobalRollbackRequest) -> Message:
-        return GlobalRollbackResponse(global_status=await self._coordinator.rollback(request.xid or ""))
+    async def _rollback(self, client: ClientChannel, request: m.GlobalRollbackRequest) -> Message:
+        return m.GlobalRollbackResponse(global_status=await self._coordinator.rollback(request.xid or ""))
 
-    async def _status(self, client: ClientChannel, request: GlobalStatusRequest) -> Message:
-        return GlobalStatusResponse(global_status=self._coordinator.status(request.xid or ""))
+    async def _status(self, client: ClientChannel, request: m.GlobalStatusRequest) -> Message:
+        return m.GlobalStatusResponse(global_status=self._coordinator.status(request.xid or ""))
 
-    async def _report(self, client: ClientChannel, request: GlobalReportRequest) -> Message:
+    async def _report(self, client: ClientChannel, request: m.GlobalReportRequest) -> Message:
         status = self._coordinator.report(request.xid or "", request.global_status)
-        return GlobalReportResponse(global_status=status)
+        return m.GlobalReportResponse(global_status=status)
 
-    async def _branch_register(self, client: ClientChannel, request: BranchRegisterRequest) -> Message:
+    async def _branch_register(self, client: ClientChannel, request: m.BranchRegisterRequest) -> Message:
         branch_id = self._coordinator.branch_register(
             client,
             request.xid or "",
@@ -147,19 +121,19 @@ class Dispatcher:
             request.lock_key,
             request.application_data,
         )
-        return BranchRegisterResponse(branch_id=branch_id)
+        return m.BranchRegisterResponse(branch_id=branch_id)
 
-    async def _branch_report(self, client: ClientChannel, request: BranchReportRequest) -> Message:
+    async def _branch_report(self, client: ClientChannel, request: m.BranchReportRequest) -> Message:
         self._coordinator.branch_report(
             request.xid or "", request.branch_id, request.status, request.application_data
         )
-        return BranchReportResponse()
+        return m.BranchReportResponse()
 
-    async def _lock_query(self, client: ClientChannel, request: GlobalLockQueryRequest) -> Message:
+    async def _lock_query(self, client: ClientChannel, request: m.GlobalLockQueryRequest) -> Message:
         lockable = self._coordinator.lock_query(
             request.xid, request.branch_type, request.resource_id or "", request.lock_key
         )
-        return GlobalLockQueryResponse(lockable=lockable)
+        return m.GlobalLockQueryResponse(lockable=lockable)
 
     # -- failure answers -----------------------------------------------------------------------------------
 
@@ -180,16 +154,16 @@ def _failure_fields(exc: TransactionError) -> dict[str, Any]:
 
 
 def _failed_begin(request: Any, exc: TransactionError) -> Message:
-    return GlobalBeginResponse(**_failure_fields(exc))
+    return m.GlobalBeginResponse(**_failure_fields(exc))
 
 
 def _failed_register(request: Any, exc: TransactionError) -> Message:
-    return BranchRegisterResponse(branch_id=0, **_failure_fields(exc))
+    return m.BranchRegisterResponse(branch_id=0, **_failure_fields(exc))
 
 
 def _failed_report(request: Any, exc: TransactionError) -> Message:
-    return BranchReportResponse(**_failure_fields(exc))
+    return m.BranchReportResponse(**_failure_fields(exc))
 
 
 def _failed_lock_query(request: Any, exc: TransactionError) -> Message:
-    return GlobalLockQueryResponse(lockable=False, **_failure_fields(exc))
+    return m.GlobalLockQueryResponse(lockable=False, **_failure_fields(exc))
