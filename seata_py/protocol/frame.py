@@ -17,14 +17,13 @@ import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TypeVar
 
-from .compression import compress, decompress
 from .enums import Codec, Compressor, FrameType
 from .errors import ProtocolError
+from .frame_fields import BodyCodec, body_to_message, check_outgoing, member
 from .head_map import decode_head_map, encode_head_map
 from .messages import Message
-from .primitives import INT16_MAX, INT32_MAX, INT32_MIN
+from .primitives import INT16_MAX
 from .seata_codec import decode_message, encode_message
 
 __all__ = [
@@ -47,9 +46,13 @@ MAX_FRAME_LEN = 8 * 1024 * 1024
 _HEADER = struct.Struct(">2sBihBBBi")
 _FULL_LENGTH = struct.Struct(">i")
 _HEAD_LENGTH = struct.Struct(">h")
-_HEARTBEATS = frozenset({FrameType.HEARTBEAT_REQUEST, FrameType.HEARTBEAT_RESPONSE})
-
-_E = TypeVar("_E", FrameType, Codec, Compressor)
+_BODIES = BodyCodec(
+    codecs=frozenset({Codec.SEATA}),
+    refusal="is not supported",
+    encode=lambda message, codec: encode_message(message),
+    decode=lambda body, codec: decode_message(body),
+    unit="frame",
+)
 
 
 def _empty_head_map() -> Mapping[str, str | None]:
@@ -68,46 +71,21 @@ class Frame:
     head_map: Mapping[str, str | None] = field(default_factory=_empty_head_map)
 
 
-def _member(enum_cls: type[_E], value: object, what: str) -> _E:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ProtocolError(f"{what} must be a {enum_cls.__name__}, got {value!r}")
-    try:
-        return enum_cls(value)
-    except ValueError:
-        raise ProtocolError(f"unknown {what} {value}") from None
-
-
 def encode_frame(frame: Frame) -> bytes:
     """Serialize ``frame``; raises ProtocolError for anything a peer would reject."""
-    frame_type = _member(FrameType, frame.frame_type, "frame type")
-    codec = _member(Codec, frame.codec, "codec")
-    compressor = _member(Compressor, frame.compressor, "compressor")
-    request_id = frame.request_id
-    if isinstance(request_id, bool) or not isinstance(request_id, int):
-        raise ProtocolError(f"request id must be int, got {request_id!r}")
-    if not INT32_MIN <= request_id <= INT32_MAX:
-        raise ProtocolError(f"request id {request_id} is outside the int32 range")
-
-    if frame_type in _HEARTBEATS:
-        if frame.message is not None:
-            raise ProtocolError("heartbeat frames carry no message")
-        body = b""
-    else:
-        if frame.message is None:
-            raise ProtocolError(f"{frame_type.name} frame needs a message")
-        if codec is not Codec.SEATA:
-            raise ProtocolError(f"codec {codec.name} is not supported")
-        body = compress(compressor, encode_message(frame.message))
+    out = check_outgoing(_BODIES, frame)
 
     head = encode_head_map(frame.head_map)
     head_len = HEADER_LEN + len(head)
     if head_len > INT16_MAX:
         raise ProtocolError(f"head map of {len(head)} bytes does not fit the int16 head length")
-    full_len = head_len + len(body)
+    full_len = head_len + len(out.body)
     if full_len > MAX_FRAME_LEN:
         raise ProtocolError(f"frame of {full_len} bytes exceeds the {MAX_FRAME_LEN}-byte limit")
-    header = _HEADER.pack(MAGIC, VERSION, full_len, head_len, frame_type, codec, compressor, request_id)
-    return header + head + body
+    header = _HEADER.pack(
+        MAGIC, VERSION, full_len, head_len, out.frame_type, out.codec, out.compressor, out.request_id
+    )
+    return header + head + out.body
 
 
 def _check_prefix(buf: bytes | bytearray, start: int, available: int) -> None:
@@ -137,30 +115,19 @@ def _parse_frame(buf: bytes | bytearray, start: int) -> tuple[Frame, int] | None
     _check_prefix(buf, start, available)
     if available < HEADER_LEN:
         return None
-    _, _, full_len, head_len, raw_type, raw_codec, raw_compressor, request_id = _HEADER.unpack_from(
-        buf, start
-    )
-    frame_type = _member(FrameType, raw_type, "frame type")
-    codec = _member(Codec, raw_codec, "codec")
-    compressor = _member(Compressor, raw_compressor, "compressor")
+    _, _, full_len, head_len, raw_type, raw_codec, raw_compressor, raw_id = _HEADER.unpack_from(buf, start)
+    frame_type = member(FrameType, raw_type, "frame type")
+    codec = member(Codec, raw_codec, "codec")
+    compressor = member(Compressor, raw_compressor, "compressor")
     if available < full_len:
         return None
 
     head_map = decode_head_map(bytes(buf[start + HEADER_LEN : start + head_len]))
     body = bytes(buf[start + head_len : start + full_len])
-    if frame_type in _HEARTBEATS:
-        if body:
-            raise ProtocolError(f"heartbeat frame with a {len(body)}-byte body")
-        message = None
-    else:
-        if not body:
-            raise ProtocolError(f"{frame_type.name} frame without a body")
-        if codec is not Codec.SEATA:
-            raise ProtocolError(f"codec {codec.name} is not supported")
-        message = decode_message(decompress(compressor, body))
+    message = body_to_message(_BODIES, frame_type, codec, compressor, body)
     frame = Frame(
         frame_type=frame_type,
-        request_id=request_id,
+        request_id=raw_id,
         message=message,
         codec=codec,
         compressor=compressor,

@@ -30,11 +30,11 @@ from typing import TypeVar
 
 from google.protobuf.message import DecodeError
 
-from ..compression import compress, decompress
 from ..enums import Codec, Compressor, FrameType
 from ..errors import ProtocolError
 from ..frame import Frame
-from ..primitives import INT32_MAX, INT32_MIN, utf8_encode
+from ..frame_fields import BodyCodec, body_to_message, check_outgoing, member
+from ..primitives import utf8_encode
 from .generated.seata_grpc_pb2 import GrpcMessageProto
 from .mapping import decode_body, encode_body
 
@@ -61,28 +61,11 @@ _RESERVED_KEYS = frozenset({CODEC_TYPE_KEY, COMPRESS_TYPE_KEY})
 #: Codecs whose bodies this transport can carry. SEATA (1) is excluded: the server cannot load it over gRPC.
 BODY_CODECS = frozenset({Codec.GRPC, Codec.PROTOBUF})
 
-_HEARTBEATS = frozenset({FrameType.HEARTBEAT_REQUEST, FrameType.HEARTBEAT_RESPONSE})
+_BODIES = BodyCodec(BODY_CODECS, "cannot be used over gRPC", encode_body, decode_body, unit="message")
 # What Java's Integer/Byte.parseXxx accept, without Python int()'s extras (spaces, "_", non-ASCII digits).
 _DECIMAL = re.compile(r"[+-]?[0-9]+")
 
 _E = TypeVar("_E", FrameType, Codec, Compressor)
-
-
-def _member(enum_cls: type[_E], value: object, what: str) -> _E:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ProtocolError(f"{what} must be a {enum_cls.__name__}, got {value!r}")
-    try:
-        return enum_cls(value)
-    except ValueError:
-        raise ProtocolError(f"unknown {what} {value}") from None
-
-
-def _check_int32(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ProtocolError(f"{what} must be int, got {value!r}")
-    if not INT32_MIN <= value <= INT32_MAX:
-        raise ProtocolError(f"{what} {value} is outside the int32 range")
-    return value
 
 
 def _head_entries(head_map: Mapping[str, str | None]) -> dict[str, str]:
@@ -100,24 +83,13 @@ def _head_entries(head_map: Mapping[str, str | None]) -> dict[str, str]:
 
 def frame_to_envelope(frame: Frame) -> GrpcMessageProto:
     """Build the envelope for ``frame``; ProtocolError for anything the peer could not read."""
-    frame_type = _member(FrameType, frame.frame_type, "frame type")
-    codec = _member(Codec, frame.codec, "codec")
-    compressor = _member(Compressor, frame.compressor, "compressor")
-    request_id = _check_int32(frame.request_id, "request id")
-    if frame_type in _HEARTBEATS:
-        if frame.message is not None:
-            raise ProtocolError("heartbeat frames carry no message")
-        body = b""
-    else:
-        if frame.message is None:
-            raise ProtocolError(f"{frame_type.name} frame needs a message")
-        if codec not in BODY_CODECS:
-            raise ProtocolError(f"codec {codec.name} cannot be used over gRPC")
-        body = compress(compressor, encode_body(frame.message, codec))
+    out = check_outgoing(_BODIES, frame)
     head_map = _head_entries(frame.head_map)
-    head_map[CODEC_TYPE_KEY] = str(int(codec))
-    head_map[COMPRESS_TYPE_KEY] = str(int(compressor))
-    return GrpcMessageProto(id=request_id, messageType=int(frame_type), headMap=head_map, body=body)
+    head_map[CODEC_TYPE_KEY] = str(int(out.codec))
+    head_map[COMPRESS_TYPE_KEY] = str(int(out.compressor))
+    return GrpcMessageProto(
+        id=out.request_id, messageType=int(out.frame_type), headMap=head_map, body=out.body
+    )
 
 
 def encode_envelope(frame: Frame) -> bytes:
@@ -128,12 +100,12 @@ def encode_envelope(frame: Frame) -> bytes:
 def _header_member(enum_cls: type[_E], text: str, key: str) -> _E:
     if not _DECIMAL.fullmatch(text):
         raise ProtocolError(f"head map {key!r} is not a decimal number: {text!r}")
-    return _member(enum_cls, int(text), key)
+    return member(enum_cls, int(text), key)
 
 
 def envelope_to_frame(envelope: GrpcMessageProto) -> Frame:
     """Turn a parsed envelope into a :class:`Frame`, decoding and decompressing the body."""
-    frame_type = _member(FrameType, envelope.messageType, "gRPC messageType")
+    frame_type = member(FrameType, envelope.messageType, "gRPC messageType")
     head_map = dict(envelope.headMap)
     codec_text = head_map.pop(CODEC_TYPE_KEY, "")
     codec = _header_member(Codec, codec_text, CODEC_TYPE_KEY) if codec_text.strip() else Codec.GRPC
@@ -143,17 +115,7 @@ def envelope_to_frame(envelope: GrpcMessageProto) -> Frame:
         if compress_text is None
         else _header_member(Compressor, compress_text, COMPRESS_TYPE_KEY)
     )
-    body = envelope.body
-    if frame_type in _HEARTBEATS:
-        if body:
-            raise ProtocolError(f"heartbeat message with a {len(body)}-byte body")
-        message = None
-    else:
-        if not body:
-            raise ProtocolError(f"{frame_type.name} message without a body")
-        if codec not in BODY_CODECS:
-            raise ProtocolError(f"codec {codec.name} cannot be used over gRPC")
-        message = decode_body(decompress(compressor, body), codec)
+    message = body_to_message(_BODIES, frame_type, codec, compressor, envelope.body)
     return Frame(
         frame_type=frame_type,
         request_id=envelope.id,
