@@ -94,19 +94,18 @@ class ByteWriter:
 
     def write_s2(self, text: str | None) -> None:
         """int16 length + UTF-8; None and "" are both length 0, as Java writes them."""
-        data = b"" if text is None else utf8_encode(text)
-        if len(data) > INT16_MAX:
-            # Java would silently cast the length to a negative short and corrupt the body.
-            raise ProtocolError(f"string of {len(data)} UTF-8 bytes does not fit an int16 length")
-        self._buf += _I16.pack(len(data))
-        self._buf += data
+        self._write_string(text, _I16, INT16_MAX, "int16")
 
     def write_s4(self, text: str | None) -> None:
         """int32 length + UTF-8; None and "" are both length 0."""
+        self._write_string(text, _I32, INT32_MAX, "int32")
+
+    def _write_string(self, text: str | None, length: struct.Struct, limit: int, width: str) -> None:
         data = b"" if text is None else utf8_encode(text)
-        if len(data) > INT32_MAX:
-            raise ProtocolError(f"string of {len(data)} UTF-8 bytes does not fit an int32 length")
-        self._buf += _I32.pack(len(data))
+        if len(data) > limit:
+            # Java would silently cast the length to a negative number and corrupt the body.
+            raise ProtocolError(f"string of {len(data)} UTF-8 bytes does not fit an {width} length")
+        self._buf += length.pack(len(data))
         self._buf += data
 
 
