@@ -1,6 +1,8 @@
 """Seata's protobuf messages and the gRPC envelope (doc §3 and §5), pure and I/O-free.
 
 * :mod:`.mapping`: model message <-> protobuf message, and codec 40 (Any) / codec 2 bodies.
+* :mod:`.table`: which protobuf message and field carries each model message and field (:mod:`.fields`
+  is its vocabulary); :mod:`.mapping` walks it.
 * :mod:`.envelope`: :class:`~seata_py.protocol.Frame` <-> ``GrpcMessageProto``, the gRPC service path.
 * :mod:`.enum_maps`: the by-name enum tables (protobuf TransactionExceptionCode numbers differ from Java's).
 * :mod:`.generated`: protoc output for ``proto/*.proto`` (``python scripts/gen_proto.py``).
