@@ -7,9 +7,8 @@ import os
 import sqlite3
 import threading
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
-
-import pymysql
 
 from seata_py import databases
 from seata_py.config import SeataConfig, build_config
@@ -104,13 +103,18 @@ def connect(*, resource_id: str | None = None, **kwargs: Any) -> ATConnection:
     ``resource_id`` defaults to Java's form ``jdbc:mysql://host:port/database``; set it to the exact JDBC URL
     the Java services use for the same database so that global locks are shared with them.
     """
+    return connect_with(databases.mysql.pymysql, resource_id=resource_id, **kwargs)
+
+
+def connect_with(driver: ModuleType, *args: Any, resource_id: str | None = None, **kwargs: Any) -> Any:
+    """Open an AT connection through one of :data:`seata_py.databases.DRIVERS` (its ``connect``)."""
     rt = runtime()
-    return databases.mysql.pymysql.connect(rm=rt.rm, config=rt.config, resource_id=resource_id, **kwargs)
+    return driver.connect(*args, rm=rt.rm, config=rt.config, resource_id=resource_id, **kwargs)
 
 
-def wrap(connection: pymysql.connections.Connection, *, resource_id: str | None = None) -> ATConnection:
-    """Wrap an already open connection of a supported driver (pymysql here; sqlite3 too, see
-    :func:`wrap_sqlite`): the database package is chosen from the connection."""
+def wrap(connection: Any, *, resource_id: str | None = None) -> ATConnection:
+    """Wrap an already open connection of a supported driver (pymysql, sqlite3): the database package is
+    chosen from the connection (:func:`seata_py.databases.adapter_for`)."""
     rt = runtime()
     return databases.adapter_for(connection).wrap(  # type: ignore[no-any-return]
         connection, rm=rt.rm, config=rt.config, resource_id=resource_id
@@ -125,9 +129,8 @@ def connect_sqlite(
     The resource id is ``jdbc:sqlite:<absolute path>``. The file needs the undo_log table
     (``seata-py ddl --dialect sqlite``).
     """
-    rt = runtime()
-    return databases.sqlite.pysqlite.connect(
-        database, rm=rt.rm, config=rt.config, resource_id=resource_id, **sqlite3_kwargs
+    return connect_with(  # type: ignore[no-any-return]
+        databases.sqlite.pysqlite, database, resource_id=resource_id, **sqlite3_kwargs
     )
 
 

@@ -15,7 +15,8 @@ from seata_py.databases import mysql, sqlite
 from seata_py.exceptions import UnsupportedDriverError
 from seata_py.types.dialect import Dialect
 
-# the driver modules, each with wraps(connection), connect(...) and wrap(connection, ...)
+# the driver modules, each with DRIVER_NAME, SQLALCHEMY_DIALECTS, wraps(connection), connect(...) and
+# wrap(connection, ...)
 DRIVERS: tuple[ModuleType, ...] = (mysql.pymysql, sqlite.pysqlite)
 # the databases by the name ``seata-py ddl --dialect`` and undo_log_ddl() take
 PACKAGES: dict[str, ModuleType] = {"mysql": mysql, "sqlite": sqlite}
@@ -30,6 +31,12 @@ def adapter_for(connection: Any) -> ModuleType:
         f"no AT support for {type(connection).__module__}.{type(connection).__qualname__} connections; "
         f"supported drivers: {', '.join(d.DRIVER_NAME for d in DRIVERS)}"
     )
+
+
+def driver_for_sqlalchemy(backend: str, driver: str) -> ModuleType | None:
+    """The driver module behind SQLAlchemy URLs ``<backend>+<driver>://``, if one supports them."""
+    name = f"{backend}+{driver}"
+    return next((d for d in DRIVERS if name in d.SQLALCHEMY_DIALECTS), None)
 
 
 def dialect_named(name: str) -> Dialect:
@@ -48,4 +55,4 @@ def _package(name: str) -> ModuleType:
         raise ValueError(f"no database {name!r}; choose one of {', '.join(PACKAGES)}") from None
 
 
-__all__ = ["DRIVERS", "PACKAGES", "adapter_for", "dialect_named", "undo_log_ddl"]
+__all__ = ["DRIVERS", "PACKAGES", "adapter_for", "dialect_named", "driver_for_sqlalchemy", "undo_log_ddl"]

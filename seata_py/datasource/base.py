@@ -50,6 +50,10 @@ class ATConnectionBase:
     def resource_id(self) -> str:
         return self._resource.resource_id
 
+    @property
+    def resource(self) -> DataSourceResource:
+        return self._resource
+
     def has_transaction_state(self) -> bool:
         """True while anything of a transaction is left on this connection: a local transaction open on the
         driver, or seata-py's state of one (a bound XID, undo items, lock keys, savepoints, a statement

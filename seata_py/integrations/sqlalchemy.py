@@ -50,17 +50,18 @@ from __future__ import annotations
 
 import logging
 import weakref
+from types import ModuleType
 from typing import Any
 
-import pymysql
 import sqlalchemy
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Dialect, Engine, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
+from seata_py import databases
 from seata_py import runtime as seata_runtime
-from seata_py.databases.mysql.pymysql import ATConnection
+from seata_py.datasource.base import ATConnectionBase
 from seata_py.exceptions import ConfigError
 from seata_py.types.context import current_xid
 
@@ -68,8 +69,6 @@ __all__ = ["create_engine", "instrument", "is_instrumented"]
 
 log = logging.getLogger("seata_py.integrations.sqlalchemy")
 
-_BACKENDS = ("mysql", "mariadb")
-_DRIVER = "pymysql"
 # connection_record.info: the runtime the connection was opened under (a weak reference)
 _RUNTIME_KEY = "seata_py.runtime"
 # connection_record.record_info: a non-AT connection was already replaced once on this record
@@ -90,11 +89,8 @@ def create_engine(url: str | URL, *, resource_id: str | None = None, **engine_kw
     (build the engine yourself with a creator returning ``seata_py.wrap(conn)`` if you need one).
     """
     parsed = make_url(url)
-    if parsed.get_backend_name() not in _BACKENDS or parsed.get_driver_name() != _DRIVER:
-        raise ConfigError(
-            f"seata-py's AT mode works with the pymysql driver: use a mysql+pymysql:// URL, "
-            f"not {parsed.drivername}://"
-        )
+    if databases.driver_for_sqlalchemy(parsed.get_backend_name(), parsed.get_driver_name()) is None:
+        raise ConfigError(f"seata-py's AT mode works with {_supported()} URLs, not {parsed.drivername}://")
     if "creator" in engine_kwargs:
         raise ConfigError(
             "create_engine(creator=...) bypasses the do_connect event that makes AT connections; "
@@ -119,10 +115,11 @@ def instrument(engine: Engine, resource_id: str | None = None) -> Engine:
             "(asyncio engines are not supported: AT connections are synchronous pymysql connections)"
         )
     dialect = engine.dialect
-    if dialect.name not in _BACKENDS or dialect.driver != _DRIVER:
+    driver = databases.driver_for_sqlalchemy(dialect.name, dialect.driver)
+    if driver is None:
         raise ConfigError(
-            f"seata-py's AT mode works with the pymysql driver; this engine uses {dialect.name}+"
-            f"{dialect.driver} (use a mysql+pymysql:// URL)"
+            f"seata-py's AT mode works with {_supported()} URLs; this engine uses "
+            f"{dialect.name}+{dialect.driver}"
         )
     _check_resource_id(resource_id)
     if dialect in _instrumented:
@@ -132,8 +129,8 @@ def instrument(engine: Engine, resource_id: str | None = None) -> Engine:
                 f"not {resource_id!r}"
             )
         return engine
-    event.listen(engine, "do_connect", _Connector(resource_id))
-    event.listen(engine, "checkout", _on_checkout)
+    event.listen(engine, "do_connect", _Connector(driver, resource_id))
+    event.listen(engine, "checkout", _Checkout(driver))
     _instrumented[dialect] = resource_id
     log.debug("instrumented engine %s (resource_id=%s)", engine.url.render_as_string(), resource_id)
     return engine
@@ -142,6 +139,10 @@ def instrument(engine: Engine, resource_id: str | None = None) -> Engine:
 def is_instrumented(engine: Engine) -> bool:
     """True when ``engine`` (or the engine it was derived from) went through :func:`instrument`."""
     return engine.dialect in _instrumented
+
+
+def _supported() -> str:
+    return ", ".join(f"{name}://" for d in databases.DRIVERS for name in d.SQLALCHEMY_DIALECTS)
 
 
 def _check_resource_id(resource_id: str | None) -> None:
@@ -153,14 +154,17 @@ def _check_resource_id(resource_id: str | None) -> None:
 class _Connector:
     """The do_connect listener: opens the connection through seata-py (registering the database once)."""
 
-    def __init__(self, resource_id: str | None) -> None:
+    def __init__(self, driver: ModuleType, resource_id: str | None) -> None:
+        self.driver = driver
         self.resource_id = resource_id
 
     def __call__(
         self, dialect: Dialect, conn_rec: ConnectionPoolEntry, cargs: list[Any], cparams: dict[str, Any]
-    ) -> ATConnection:
+    ) -> ATConnectionBase:
         if cargs:
-            raise ConfigError(f"pymysql takes keyword arguments only; got positional {cargs!r}")
+            raise ConfigError(
+                f"{self.driver.DRIVER_NAME} takes keyword arguments only; got positional {cargs!r}"
+            )
         try:
             rt = seata_runtime.runtime()
         except seata_runtime.NotInitializedError:
@@ -168,7 +172,9 @@ class _Connector:
                 "this engine opens seata-py AT connections: call seata_py.init(...) before its first "
                 "connection (and again after seata_py.shutdown())"
             ) from None
-        connection = seata_runtime.connect(resource_id=self.resource_id, **cparams)
+        connection: ATConnectionBase = seata_runtime.connect_with(
+            self.driver, resource_id=self.resource_id, **cparams
+        )
         conn_rec.info[_RUNTIME_KEY] = weakref.ref(rt)
         return connection
 
@@ -180,32 +186,41 @@ def _current_runtime() -> seata_runtime.Runtime | None:
         return None
 
 
-def _on_checkout(
-    dbapi_connection: Any, connection_record: ConnectionPoolEntry, connection_proxy: PoolProxiedConnection
-) -> None:
-    if not isinstance(dbapi_connection, ATConnection):
-        record_info = connection_record.record_info
-        if record_info is not None and record_info.get(_REPLACED_KEY):
-            raise ConfigError(
-                "the engine's pool makes plain pymysql connections although it is instrumented: a custom "
-                "creator= or pool bypasses the do_connect event; return seata_py.wrap(connection) from it"
+class _Checkout:
+    """The checkout listener: hands out only AT connections of the current runtime, rolled back."""
+
+    def __init__(self, driver: ModuleType) -> None:
+        self.driver = driver
+
+    def __call__(
+        self,
+        dbapi_connection: Any,
+        connection_record: ConnectionPoolEntry,
+        connection_proxy: PoolProxiedConnection,
+    ) -> None:
+        if not isinstance(dbapi_connection, ATConnectionBase):
+            record_info = connection_record.record_info
+            if record_info is not None and record_info.get(_REPLACED_KEY):
+                raise ConfigError(
+                    "the engine's pool makes plain DBAPI connections although it is instrumented: a custom "
+                    "creator= or pool bypasses the do_connect event; return seata_py.wrap(connection) from it"
+                )
+            if record_info is not None:
+                record_info[_REPLACED_KEY] = True
+            # opened before instrument(): the pool reconnects, through do_connect
+            raise DisconnectionError("pooled connection is not a seata-py AT connection; reconnecting")
+        made_under = connection_record.info.get(_RUNTIME_KEY)
+        current = _current_runtime()
+        if made_under is not None and (current is None or made_under() is not current):
+            # its resource manager was closed by seata_py.shutdown(); a fresh connection registers again
+            raise DisconnectionError("pooled connection predates the current seata_py.init(); reconnecting")
+        if dbapi_connection.has_transaction_state():
+            log.warning(
+                "a pooled connection was checked out with a local transaction still open, or seata-py's "
+                "state of one (pool_reset_on_return=None?); rolling it back xid=%s",
+                current_xid(),
             )
-        if record_info is not None:
-            record_info[_REPLACED_KEY] = True
-        # opened before instrument(): the pool reconnects, through do_connect
-        raise DisconnectionError("pooled connection is not a seata-py AT connection; reconnecting")
-    made_under = connection_record.info.get(_RUNTIME_KEY)
-    current = _current_runtime()
-    if made_under is not None and (current is None or made_under() is not current):
-        # its resource manager was closed by seata_py.shutdown(); a fresh connection registers again
-        raise DisconnectionError("pooled connection predates the current seata_py.init(); reconnecting")
-    if dbapi_connection.has_transaction_state():
-        log.warning(
-            "a pooled connection was checked out with a local transaction still open, or seata-py's "
-            "state of one (pool_reset_on_return=None?); rolling it back xid=%s",
-            current_xid(),
-        )
-        try:
-            dbapi_connection.rollback()  # also forgets the undo items and lock keys of that transaction
-        except pymysql.err.Error as exc:
-            raise DisconnectionError(f"could not roll back a pooled connection: {exc}") from exc
+            try:
+                dbapi_connection.rollback()  # also forgets the undo items and lock keys of that transaction
+            except self.driver.DRIVER_ERRORS as exc:
+                raise DisconnectionError(f"could not roll back a pooled connection: {exc}") from exc

@@ -41,6 +41,8 @@ class Dialect(ABC):
     consecutive_generated_ids: ClassVar[bool] = True
     # INSERT ... RETURNING can report the keys of every inserted row (then no guessing is needed).
     insert_returning: ClassVar[bool] = False
+    # how error messages name an upsert that updates on a key conflict
+    upsert_name: ClassVar[str] = "INSERT ... ON CONFLICT DO UPDATE"
     # The driver's own exception base classes: errors the RM logs without a traceback.
     driver_errors: ClassVar[tuple[type[BaseException], ...]] = ()
 

@@ -63,6 +63,7 @@ class MySQLDialect(Dialect):
     name: ClassVar[str] = "mysql"
     sqlglot_dialect: ClassVar[str] = "mysql"
     driver_errors: ClassVar[tuple[type[BaseException], ...]] = (pymysql.err.Error,)
+    upsert_name: ClassVar[str] = "INSERT ... ON DUPLICATE KEY UPDATE"
 
     def __init__(self, java_driver: JavaDriver | str = JavaDriver.CONNECTOR_J_8) -> None:
         # The Java services' JDBC driver decides the class of some undo values (see JavaDriver).

@@ -38,6 +38,9 @@ def _normalise_args(args: Any) -> tuple[Any, str]:
     return (args,), "sequence"  # pymysql accepts one bare value
 
 
+# the SQLAlchemy URL forms seata_py.integrations.sqlalchemy accepts for this driver
+SQLALCHEMY_DIALECTS: tuple[str, ...] = ("mysql+pymysql", "mariadb+pymysql")
+DRIVER_ERRORS = MySQLDialect.driver_errors
 DRIVER_NAME = "pymysql"
 
 

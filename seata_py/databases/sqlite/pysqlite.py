@@ -50,6 +50,11 @@ _RELEASE = re.compile(r'^\s*RELEASE\s+(?:SAVEPOINT\s+)?["`\[]?([^"`\]\s;]+)', re
 _SAVEPOINT = re.compile(r'^\s*SAVEPOINT\s+["`\[]?([^"`\]\s;]+)', re.IGNORECASE)
 
 
+# the SQLAlchemy URL forms seata_py.integrations.sqlalchemy accepts for this driver
+SQLALCHEMY_DIALECTS: tuple[
+    str, ...
+] = ()  # not yet: SQLAlchemy passes the file positionally and manages its own BEGIN
+DRIVER_ERRORS = SQLiteDialect.driver_errors
 DRIVER_NAME = "sqlite3"
 
 

@@ -87,9 +87,7 @@ def run_insert_on_duplicate(env: Environment, stmt: InsertStatement, args: Any, 
 def _upsert_name(env: Environment, stmt: InsertStatement) -> str:
     if stmt.ignore_conflicts:
         return "INSERT ... ON CONFLICT DO NOTHING"
-    if env.dialect.name == "mysql":
-        return "INSERT ... ON DUPLICATE KEY UPDATE"
-    return "INSERT ... ON CONFLICT DO UPDATE"
+    return env.dialect.upsert_name
 
 
 def _split(

@@ -27,7 +27,7 @@ def test_every_package_exports_a_dialect_and_its_undo_log_ddl(name: str) -> None
 
 @pytest.mark.parametrize("driver", databases.DRIVERS, ids=lambda d: d.DRIVER_NAME)
 def test_every_driver_module_has_the_adapter_face(driver: ModuleType) -> None:
-    for name in ("wraps", "connect", "wrap", "DRIVER_NAME"):
+    for name in ("wraps", "connect", "wrap", "DRIVER_NAME", "DRIVER_ERRORS", "SQLALCHEMY_DIALECTS"):
         assert hasattr(driver, name), f"{driver.__name__} lacks {name}"
 
 

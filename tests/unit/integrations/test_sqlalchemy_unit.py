@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from types import ModuleType
 from typing import Any
 
 import pymysql
@@ -18,6 +19,7 @@ from pymysql.constants import CLIENT, SERVER_STATUS
 from sqlalchemy import event
 
 from seata_py import runtime as seata_runtime
+from seata_py.databases.mysql import pymysql as pymysql_driver
 from seata_py.databases.mysql.pymysql import ATConnection
 from seata_py.exceptions import ConfigError
 from seata_py.integrations import sqlalchemy as sa_integration
@@ -75,7 +77,8 @@ class Seata:
             raise seata_runtime.NotInitializedError("call seata_py.init(...) first")
         return self.current
 
-    def connect(self, *, resource_id: str | None = None, **kwargs: Any) -> ATConnection:
+    def connect(self, driver: ModuleType, *, resource_id: str | None = None, **kwargs: Any) -> ATConnection:
+        assert driver is pymysql_driver
         self.runtime()
         self.connect_calls.append({"resource_id": resource_id, **kwargs})
         # resource and resource manager serve only global transactions, which these tests never open
@@ -88,7 +91,7 @@ class Seata:
 def seata(monkeypatch: pytest.MonkeyPatch) -> Iterator[Seata]:
     fake = Seata()
     monkeypatch.setattr(seata_runtime, "runtime", fake.runtime)
-    monkeypatch.setattr(seata_runtime, "connect", fake.connect)
+    monkeypatch.setattr(seata_runtime, "connect_with", fake.connect)
     yield fake
 
 
@@ -109,7 +112,7 @@ def offline_engine(url: str = URL, **kwargs: Any) -> sqlalchemy.Engine:
     ],
 )
 def test_create_engine_accepts_only_the_pymysql_driver(url: str) -> None:
-    with pytest.raises(ConfigError, match=r"mysql\+pymysql"):
+    with pytest.raises(ConfigError, match=r"mysql\+pymysql://, mariadb\+pymysql://"):
         create_engine(url)
 
 
