@@ -32,10 +32,10 @@ from seata_py.exceptions import (
 from seata_py.rpc.errors import MessageTooLargeError
 from seata_py.runtime import NotInitializedError, connect, connect_sqlite, init, shutdown, wrap, wrap_sqlite
 from seata_py.tm.api import global_transaction, global_transactional
-from seata_py.types.context import current_xid
 from seata_py.tm.global_lock import global_lock
 from seata_py.tm.propagation import Propagation
 from seata_py.tm.transaction import GlobalTransaction, Role, SuspendedTransaction
+from seata_py.types.context import current_xid
 
 __all__ = [
     "ConfigError",

@@ -12,8 +12,14 @@ from pathlib import Path
 from seata_py._version import __version__
 
 
+def _database_names() -> tuple[str, ...]:
+    from seata_py.databases import PACKAGES
+
+    return tuple(PACKAGES)
+
+
 def _ddl(args: argparse.Namespace) -> int:
-    from seata_py.undo.ddl import undo_log_ddl
+    from seata_py.databases import undo_log_ddl
 
     sys.stdout.write(undo_log_ddl(args.dialect, args.table))
     return 0
@@ -142,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"seata-py {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     ddl = commands.add_parser("ddl", help="print the undo_log table DDL (MySQL/MariaDB or SQLite)")
-    ddl.add_argument("--dialect", choices=("mysql", "sqlite"), default="mysql", help="database kind")
+    ddl.add_argument("--dialect", choices=_database_names(), default="mysql", help="database kind")
     ddl.add_argument("--table", default="undo_log", help="undo log table name (client.undo.logTable)")
     ddl.set_defaults(func=_ddl)
     _add_tc_parser(commands)
