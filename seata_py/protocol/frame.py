@@ -14,15 +14,12 @@ is waiting for; callers keeping a counter must wrap it themselves (Java's counte
 from __future__ import annotations
 
 import struct
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from .enums import Codec, Compressor, FrameType
 from .errors import ProtocolError
-from .frame_fields import BodyCodec, body_to_message, check_outgoing, member
+from .frame_fields import BodyCodec, Frame, body_to_message, check_outgoing, member
 from .head_map import decode_head_map, encode_head_map
-from .messages import Message
 from .primitives import INT16_MAX
 from .seata_codec import decode_message, encode_message
 
@@ -53,22 +50,6 @@ _BODIES = BodyCodec(
     decode=lambda body, codec: decode_message(body),
     unit="frame",
 )
-
-
-def _empty_head_map() -> Mapping[str, str | None]:
-    return MappingProxyType({})
-
-
-@dataclass(frozen=True)
-class Frame:
-    """One protocol frame. ``message`` is None exactly for heartbeat frames (types 3 and 4)."""
-
-    frame_type: FrameType
-    request_id: int
-    message: Message | None = None
-    codec: Codec = Codec.SEATA
-    compressor: Compressor = Compressor.NONE
-    head_map: Mapping[str, str | None] = field(default_factory=_empty_head_map)
 
 
 def encode_frame(frame: Frame) -> bytes:

@@ -1,5 +1,5 @@
 """The frame rules both transports share: classic v1 frames (:mod:`.frame`) and gRPC envelopes
-(:mod:`.protobuf.envelope`) carry the same :class:`~.frame.Frame`, so they check its fields alike.
+(:mod:`.protobuf.envelope`) carry the same :class:`Frame`, defined here, so they check its fields alike.
 
 Heartbeats (frame types 3 and 4) have no body; every other frame has one, in a codec the transport carries,
 compressed by the frame's compressor.
@@ -7,9 +7,10 @@ compressed by the frame's compressor.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple, TypeVar
 
 from .compression import compress, decompress
 from .enums import Codec, Compressor, FrameType
@@ -17,10 +18,33 @@ from .errors import ProtocolError
 from .messages import Message
 from .primitives import INT32_MAX, INT32_MIN
 
-if TYPE_CHECKING:
-    from .frame import Frame
 
-__all__ = ["HEARTBEATS", "BodyCodec", "Outgoing", "body_to_message", "check_outgoing", "member", "request_id"]
+def _empty_head_map() -> Mapping[str, str | None]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One protocol frame. ``message`` is None exactly for heartbeat frames (types 3 and 4)."""
+
+    frame_type: FrameType
+    request_id: int
+    message: Message | None = None
+    codec: Codec = Codec.SEATA
+    compressor: Compressor = Compressor.NONE
+    head_map: Mapping[str, str | None] = field(default_factory=_empty_head_map)
+
+
+__all__ = [
+    "HEARTBEATS",
+    "BodyCodec",
+    "Frame",
+    "Outgoing",
+    "body_to_message",
+    "check_outgoing",
+    "member",
+    "request_id",
+]
 
 HEARTBEATS = frozenset({FrameType.HEARTBEAT_REQUEST, FrameType.HEARTBEAT_RESPONSE})
 
