@@ -13,9 +13,10 @@ its paramstyle, how it tells and changes the transaction state, and how it runs 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from seata_py.datasource.pending_branch import ConnectionContext
 from seata_py.datasource.resource import DataSourceResource
@@ -30,6 +31,9 @@ from seata_py.undo.codec import encode_undo_row
 from seata_py.undo.log_table import LOG_STATUS_NORMAL
 
 log = logging.getLogger("seata_py.datasource")
+
+
+_Connection = TypeVar("_Connection", bound="ATConnectionBase")
 
 
 class ATConnectionBase:
@@ -53,6 +57,13 @@ class ATConnectionBase:
     @property
     def resource(self) -> DataSourceResource:
         return self._resource
+
+    def close(self) -> None:
+        self._context.reset()
+        self._target.close()
+
+    def __enter__(self: _Connection) -> _Connection:
+        return self
 
     def has_transaction_state(self) -> bool:
         """True while anything of a transaction is left on this connection: a local transaction open on the
@@ -123,9 +134,10 @@ class ATConnectionBase:
             self._check_cursor(target_cursor, statement)
             if isinstance(statement, SelectForUpdateStatement):
                 return self._select_for_update(target_cursor, statement, query, args, xid)
-            if not self._in_local_transaction():
-                return self._execute_autocommit(target_cursor, statement, query, args, xid, lock)
-            return self._execute_in_transaction(target_cursor, statement, query, args, xid, lock)
+            run = functools.partial(
+                self._execute_in_transaction, target_cursor, statement, query, args, xid, lock
+            )
+            return run() if self._in_local_transaction() else self._execute_autocommit(run)
         except self._resource.dialect.driver_errors as exc:
             if self._resource.dialect.is_unknown_column_error(exc):
                 # the table changed under a cached description: the next statement reads it afresh
@@ -195,22 +207,14 @@ class ATConnectionBase:
         self._context.add(outcome.undo_items, outcome.lock_keys)
         return outcome.result.rowcount
 
-    def _execute_autocommit(
-        self,
-        target_cursor: Any,
-        statement: Statement,
-        query: str,
-        args: Any,
-        xid: str | None,
-        lock: bool,
-    ) -> int:
-        """As Java does: one local transaction for images + statement + branch commit, and on a lock conflict
-        roll it back and run the whole statement again with fresh images."""
+    def _execute_autocommit(self, run: Callable[[], int]) -> int:
+        """As Java does: one local transaction for images + statement (``run``) + branch commit, and on a lock
+        conflict roll it back and run the whole statement again with fresh images."""
         self._begin_statement_transaction()
         try:
             for attempt in self._rm.config.lock_retry.in_force().attempts():
                 try:
-                    rows = self._execute_in_transaction(target_cursor, statement, query, args, xid, lock)
+                    rows = run()
                     self.commit_statement()
                     return rows
                 except LockConflictError:

@@ -40,6 +40,24 @@ class ScannedSQL:
         return self.markers[int(number)]
 
 
+class ChunkCollector:
+    """What a scanner writes while it reads one string: the current statement's ``text`` (for sqlglot) and
+    ``code`` (for keyword searches) pieces, and the statements finished so far."""
+
+    def __init__(self) -> None:
+        self.text: list[str] = []
+        self.code: list[str] = []
+        self.chunks: list[Chunk] = []
+
+    def finish(self) -> None:
+        """Ends the current statement at a ``;`` or the end of the string; one with no code is dropped."""
+        joined = "".join(self.code)
+        if joined.strip():
+            self.chunks.append(Chunk("".join(self.text).strip(), joined.strip()))
+        self.text.clear()
+        self.code.clear()
+
+
 def marker_prefix(sql: str) -> str:
     # The prefix must not occur in the statement, or a user's identifier could pass for a marker.
     lowered = sql.lower()

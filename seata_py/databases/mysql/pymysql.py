@@ -150,13 +150,6 @@ class ATConnection(ATConnectionBase):
             self.commit()
         self._target.begin()
 
-    def close(self) -> None:
-        self._context.reset()
-        self._target.close()
-
-    def __enter__(self) -> ATConnection:
-        return self
-
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from seata_py.exceptions import UnsupportedSQLError
 from seata_py.sql.errors import SQLPlaceholderError
-from seata_py.sql.scanner import ArgsStyle, Chunk, ScannedSQL, marker_prefix
+from seata_py.sql.scanner import ArgsStyle, ChunkCollector, ScannedSQL, marker_prefix
 from seata_py.types.statements import ParamRef
 
 _NORMAL, _SQUOTE, _DQUOTE, _BACKTICK, _LINE_COMMENT, _BLOCK_COMMENT = range(6)
@@ -62,18 +62,10 @@ def scan(sql: str, args_style: ArgsStyle) -> ScannedSQL:
     prefix = marker_prefix(sql)
     markers: list[ParamRef] = []
     positional = 0
-    chunks: list[Chunk] = []
-    text: list[str] = []
-    code: list[str] = []
+    collected = ChunkCollector()
+    text, code = collected.text, collected.code
     state = _NORMAL
     i, n = 0, len(sql)
-
-    def finish_chunk() -> None:
-        joined_code = "".join(code)
-        if joined_code.strip():
-            chunks.append(Chunk("".join(text).strip(), joined_code.strip()))
-        text.clear()
-        code.clear()
 
     while i < n:
         c = sql[i]
@@ -117,7 +109,7 @@ def scan(sql: str, args_style: ArgsStyle) -> ScannedSQL:
                 text.append(" ")
                 code.append(" ")
             elif c == ";":
-                finish_chunk()
+                collected.finish()
             else:
                 text.append(c)
                 code.append(c)
@@ -157,5 +149,5 @@ def scan(sql: str, args_style: ArgsStyle) -> ScannedSQL:
     if state in (_SQUOTE, _DQUOTE, _BACKTICK):
         # Leave the unterminated quote to sqlglot, which reports it as a syntax error.
         code.append("''")
-    finish_chunk()
-    return ScannedSQL(tuple(chunks), prefix, tuple(markers), positional)
+    collected.finish()
+    return ScannedSQL(tuple(collected.chunks), prefix, tuple(markers), positional)

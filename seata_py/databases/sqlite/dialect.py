@@ -99,20 +99,9 @@ class RawValuesCursor:
         finally:
             self._conn.text_factory = saved
 
-    @property
-    def description(self) -> Any:
-        return self._cursor.description
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
-
-    @property
-    def lastrowid(self) -> int | None:
-        return self._cursor.lastrowid
-
-    def close(self) -> None:
-        self._cursor.close()
+    def __getattr__(self, name: str) -> Any:
+        # description, rowcount, lastrowid, close: the cursor's own
+        return getattr(self._cursor, name)
 
 
 class SQLiteDialect(Dialect):

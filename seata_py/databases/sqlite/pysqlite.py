@@ -195,13 +195,6 @@ class SQLiteATConnection(ATConnectionBase):
             self._commit_pending()
         self._target.autocommit = value
 
-    def close(self) -> None:
-        self._context.reset()
-        self._target.close()
-
-    def __enter__(self) -> SQLiteATConnection:
-        return self
-
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:

@@ -12,7 +12,7 @@ marker's :data:`ParamRef`), so the statement builder and the renderer serve both
 from __future__ import annotations
 
 from seata_py.sql.errors import SQLitePlaceholderError
-from seata_py.sql.scanner import ArgsStyle, Chunk, ScannedSQL, marker_prefix
+from seata_py.sql.scanner import ArgsStyle, ChunkCollector, ScannedSQL, marker_prefix
 from seata_py.types.statements import ParamRef
 
 _CLOSING = {"'": "'", '"': '"', "`": "`", "[": "]"}
@@ -59,17 +59,9 @@ def scan_sqlite(sql: str, args_style: ArgsStyle) -> ScannedSQL:
     prefix = marker_prefix(sql)
     numbering = _Numbering(args_style)
     markers: list[ParamRef] = []
-    chunks: list[Chunk] = []
-    text: list[str] = []
-    code: list[str] = []
+    collected = ChunkCollector()
+    text, code = collected.text, collected.code
     i, n = 0, len(sql)
-
-    def finish_chunk() -> None:
-        joined = "".join(code)
-        if joined.strip():
-            chunks.append(Chunk("".join(text).strip(), joined.strip()))
-        text.clear()
-        code.clear()
 
     while i < n:
         c = sql[i]
@@ -89,7 +81,7 @@ def scan_sqlite(sql: str, args_style: ArgsStyle) -> ScannedSQL:
             text.append(" ")
             code.append(" ")
         elif c == ";":
-            finish_chunk()
+            collected.finish()
             i += 1
         elif c == "?" or (c in ":@$" and not (c == "$" and i and _is_id_char(sql[i - 1]))):
             end = i + 1
@@ -112,8 +104,8 @@ def scan_sqlite(sql: str, args_style: ArgsStyle) -> ScannedSQL:
             text.append(c)
             code.append(c)
             i += 1
-    finish_chunk()
-    return ScannedSQL(tuple(chunks), prefix, tuple(markers), numbering.highest)
+    collected.finish()
+    return ScannedSQL(tuple(collected.chunks), prefix, tuple(markers), numbering.highest)
 
 
 def _quote_end(sql: str, start: int) -> int:
