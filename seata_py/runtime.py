@@ -21,6 +21,7 @@ from seata_py.protocol import BranchType
 from seata_py.rm.at import ATResourceManager
 from seata_py.rpc.client import RpcClient
 from seata_py.rpc.coordinator import TransactionCoordinator
+from seata_py.tm.backend import TmDefaults, TmSettings, install_defaults
 
 log = logging.getLogger("seata_py")
 
@@ -80,6 +81,10 @@ def init(
             client.close()
             raise
         _runtime = Runtime(config, client, tc, rm)
+        settings = TmSettings(
+            config.default_timeout_ms, config.commit_retry_count, config.rollback_retry_count
+        )
+        install_defaults(TmDefaults(tc, settings, disabled=config.disable_global_transaction))
         return _runtime
 
 
@@ -93,6 +98,7 @@ def shutdown() -> None:
     global _runtime
     with _guard:
         if _runtime is not None:
+            install_defaults(None)
             _runtime.close()
             _runtime = None
 
@@ -109,7 +115,7 @@ def connect(*, resource_id: str | None = None, **kwargs: Any) -> ATConnection:
 def connect_with(driver: ModuleType, *args: Any, resource_id: str | None = None, **kwargs: Any) -> Any:
     """Open an AT connection through one of :data:`seata_py.databases.DRIVERS` (its ``connect``)."""
     rt = runtime()
-    return driver.connect(*args, rm=rt.rm, config=rt.config, resource_id=resource_id, **kwargs)
+    return driver.connect(*args, rm=rt.rm, resource_id=resource_id, **kwargs)
 
 
 def wrap(connection: Any, *, resource_id: str | None = None) -> ATConnection:
@@ -117,7 +123,7 @@ def wrap(connection: Any, *, resource_id: str | None = None) -> ATConnection:
     chosen from the connection (:func:`seata_py.databases.adapter_for`)."""
     rt = runtime()
     return databases.adapter_for(connection).wrap(  # type: ignore[no-any-return]
-        connection, rm=rt.rm, config=rt.config, resource_id=resource_id
+        connection, rm=rt.rm, resource_id=resource_id
     )
 
 
@@ -137,4 +143,4 @@ def connect_sqlite(
 def wrap_sqlite(connection: sqlite3.Connection, *, resource_id: str | None = None) -> SQLiteATConnection:
     """Wrap an already open sqlite3 connection."""
     rt = runtime()
-    return databases.sqlite.pysqlite.wrap(connection, rm=rt.rm, config=rt.config, resource_id=resource_id)
+    return databases.sqlite.pysqlite.wrap(connection, rm=rt.rm, resource_id=resource_id)

@@ -17,11 +17,12 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, overload
 
 from seata_py.exceptions import PropagationError, TransactionError
+from seata_py.tm.backend import TmBackend, TmSettings, process_defaults
 from seata_py.tm.outcome import check_committed, check_rolled_back, check_timeout_rollback
 from seata_py.tm.propagation import Plan, Propagation, plan
 from seata_py.tm.rollback_rules import ExceptionSpec, normalise, should_roll_back
 from seata_py.tm.steps import Steps, arun, run
-from seata_py.tm.transaction import GlobalTransaction, Role, TmBackend, TmSettings
+from seata_py.tm.transaction import GlobalTransaction, Role
 from seata_py.types.context import (
     LockRetryOverride,
     bind_lock_retry,
@@ -40,9 +41,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _disabled() -> bool:
-    from seata_py.runtime import runtime
-
-    return runtime().config.disable_global_transaction
+    return process_defaults().disabled
 
 
 class global_transaction:

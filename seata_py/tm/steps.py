@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 if TYPE_CHECKING:
-    from seata_py.tm.transaction import TmBackend
+    from seata_py.tm.backend import TmBackend
 
 T = TypeVar("T")
 

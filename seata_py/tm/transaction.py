@@ -13,36 +13,15 @@ import logging
 import time
 from contextvars import Token
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal
 
 from seata_py.exceptions import SeataError, TransactionError
 from seata_py.protocol import GlobalStatus
+from seata_py.tm.backend import TmBackend, TmSettings, process_defaults
 from seata_py.tm.steps import Steps, TcRequest, arun, run
 from seata_py.types.context import bind_xid, current_xid, reset_xid
 
 log = logging.getLogger("seata_py.tm")
-
-
-class TmBackend(Protocol):
-    """The TM side of the TC connection (``seata_py.rpc.coordinator.TransactionCoordinator``)."""
-
-    def begin(self, name: str = ..., timeout_ms: int = ...) -> str: ...
-    def commit(self, xid: str) -> GlobalStatus: ...
-    def rollback(self, xid: str) -> GlobalStatus: ...
-    def status(self, xid: str) -> GlobalStatus: ...
-    def report(self, xid: str, status: GlobalStatus) -> GlobalStatus: ...
-    async def abegin(self, name: str = ..., timeout_ms: int = ...) -> str: ...
-    async def acommit(self, xid: str) -> GlobalStatus: ...
-    async def arollback(self, xid: str) -> GlobalStatus: ...
-    async def astatus(self, xid: str) -> GlobalStatus: ...
-    async def areport(self, xid: str, status: GlobalStatus) -> GlobalStatus: ...
-
-
-@dataclass(frozen=True)
-class TmSettings:
-    default_timeout_ms: int = 60000
-    commit_retry_count: int = 5
-    rollback_retry_count: int = 5
 
 
 class Role(enum.Enum):
@@ -56,16 +35,6 @@ class SuspendedTransaction:
     """What :meth:`GlobalTransaction.suspend` took off the context, for :meth:`GlobalTransaction.resume`."""
 
     xid: str
-
-
-def _runtime_backend() -> tuple[TmBackend, TmSettings]:
-    from seata_py.runtime import runtime  # resolved late: the TM layer does not depend on the runtime
-
-    rt = runtime()
-    config = rt.config
-    return rt.tc, TmSettings(
-        config.default_timeout_ms, config.commit_retry_count, config.rollback_retry_count
-    )
 
 
 class GlobalTransaction:
@@ -85,8 +54,8 @@ class GlobalTransaction:
         settings: TmSettings | None = None,
     ) -> None:
         if backend is None and role is not Role.NONE:
-            backend, default_settings = _runtime_backend()
-            settings = settings or default_settings
+            defaults = process_defaults()
+            backend, settings = defaults.backend, settings or defaults.settings
         self._backend = backend
         self.settings = settings or TmSettings()
         self.xid = xid

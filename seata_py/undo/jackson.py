@@ -26,14 +26,14 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 from seata_py.types.images import BranchUndoLog, Field, KeyType, Row, SQLType, SQLUndoLog, TableRecords
-from seata_py.undo import java_classes as jc
-from seata_py.undo.errors import UndoLogFormatError, UnsupportedUndoValueError
-from seata_py.undo.java_numbers import (
+from seata_py.types.java_numbers import (
     java_bigdecimal_to_string,
     java_double_to_string,
     java_float_to_string,
     to_float32,
 )
+from seata_py.undo import java_classes as jc
+from seata_py.undo.errors import UndoLogFormatError, UnsupportedUndoValueError
 from seata_py.undo.java_time import (
     format_mysql_time,
     format_sql_time,

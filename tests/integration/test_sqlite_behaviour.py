@@ -62,7 +62,7 @@ def fresh(files: dict[str, Any]) -> None:
 
 def connect(path: Path, **kwargs: Any) -> SQLiteATConnection:
     rt = runtime()
-    return connect_sqlite(path, rm=rt.rm, config=rt.config, timeout=10, **kwargs)
+    return connect_sqlite(path, rm=rt.rm, timeout=10, **kwargs)
 
 
 def points_of(path: Path, account_id: int) -> int:
@@ -363,7 +363,7 @@ PHASE_ONE_ONLY = textwrap.dedent(
     rt = runtime()
     xid = rt.tc.begin("dies-after-phase-one", 60000)
     bind_xid(xid)
-    conn = connect_sqlite(path, rm=rt.rm, config=rt.config)
+    conn = connect_sqlite(path, rm=rt.rm)
     conn.execute("UPDATE t_stock SET count = count + 1000 WHERE sku = 'C'")
     conn.execute("INSERT INTO t_account (user_id, balance) VALUES ('x1', 1), ('x2', 2)")
     conn.commit()
@@ -451,8 +451,8 @@ def test_wrapped_connection_with_converters_and_row_factory_builds_correct_image
     raw = sqlite3.connect(path, detect_types=sqlite3.PARSE_DECLTYPES, timeout=10)
     raw.row_factory = sqlite3.Row
     rt = runtime()
-    conn = wrap_sqlite(raw, rm=rt.rm, config=rt.config)
-    assert wrap_sqlite(conn, rm=rt.rm, config=rt.config) is conn
+    conn = wrap_sqlite(raw, rm=rt.rm)
+    assert wrap_sqlite(conn, rm=rt.rm) is conn
     assert conn.resource_id == f"jdbc:sqlite:{path.resolve()}"
     try:
         with pytest.raises(Boom), seata_py.global_transaction(name="wrapped"):

@@ -333,8 +333,8 @@ def files(tmp_path_factory: pytest.TempPathFactory, seata_tc: SeataServer) -> It
 def at_connection(path: Path, autocommit: bool) -> SQLiteATConnection:
     rt = runtime()
     if autocommit:
-        return connect_sqlite(path, rm=rt.rm, config=rt.config, isolation_level=None, timeout=10)
-    return connect_sqlite(path, rm=rt.rm, config=rt.config, timeout=10)
+        return connect_sqlite(path, rm=rt.rm, isolation_level=None, timeout=10)
+    return connect_sqlite(path, rm=rt.rm, timeout=10)
 
 
 def run_steps(conn: Any, steps: tuple[Step, ...]) -> None:

@@ -98,25 +98,19 @@ def mysql_resource(
     )
 
 
-def connect(
-    *, rm: ATResourceManager, config: SeataConfig, resource_id: str | None = None, **kwargs: Any
-) -> ATConnection:
+def connect(*, rm: ATResourceManager, resource_id: str | None = None, **kwargs: Any) -> ATConnection:
     """``pymysql.connect(**kwargs)`` whose writes inside a global transaction become AT branches."""
-    resource = rm.register(mysql_resource(kwargs, config, resource_id))
+    resource = rm.register(mysql_resource(kwargs, rm.config, resource_id))
     return ATConnection(pymysql.connect(**kwargs), resource, rm)
 
 
 def wrap(
-    connection: pymysql.connections.Connection,
-    *,
-    rm: ATResourceManager,
-    config: SeataConfig,
-    resource_id: str | None = None,
+    connection: pymysql.connections.Connection, *, rm: ATResourceManager, resource_id: str | None = None
 ) -> ATConnection:
     """Wrap an already open pymysql connection."""
     if isinstance(connection, ATConnection):
         return connection
-    resource = rm.register(mysql_resource(connect_kwargs_of(connection), config, resource_id))
+    resource = rm.register(mysql_resource(connect_kwargs_of(connection), rm.config, resource_id))
     return ATConnection(connection, resource, rm)
 
 

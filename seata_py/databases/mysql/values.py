@@ -20,11 +20,11 @@ from decimal import Decimal
 from typing import Any
 
 from seata_py.types.images import Field, KeyType
+from seata_py.types.java_numbers import java_double_to_string, java_float_to_string, to_float32
 from seata_py.types.meta import ColumnMeta
 from seata_py.undo import java_classes as jc
 from seata_py.undo.comparison import fields_equal, records_equal, rows_equal
 from seata_py.undo.errors import UnsupportedUndoValueError
-from seata_py.undo.java_numbers import java_double_to_string, java_float_to_string, to_float32
 from seata_py.undo.java_time import interval_from_time, parse_mysql_time, time_from_interval, to_naive_local
 
 __all__ = [

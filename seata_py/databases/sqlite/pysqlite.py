@@ -102,29 +102,24 @@ def connect(
     database: str | bytes | os.PathLike[str],
     *,
     rm: ATResourceManager,
-    config: SeataConfig,
     resource_id: str | None = None,
     **sqlite3_kwargs: Any,
 ) -> SQLiteATConnection:
     """``sqlite3.connect(database, **sqlite3_kwargs)`` whose writes inside a global transaction become AT
     branches. The database file needs the undo_log table (``SQLiteDialect().undo_log_ddl()``)."""
-    resource = rm.register(sqlite_resource(database, config, resource_id, **sqlite3_kwargs))
+    resource = rm.register(sqlite_resource(database, rm.config, resource_id, **sqlite3_kwargs))
     return SQLiteATConnection(sqlite3.connect(database, **sqlite3_kwargs), resource, rm)
 
 
 def wrap(
-    connection: sqlite3.Connection,
-    *,
-    rm: ATResourceManager,
-    config: SeataConfig,
-    resource_id: str | None = None,
+    connection: sqlite3.Connection, *, rm: ATResourceManager, resource_id: str | None = None
 ) -> SQLiteATConnection:
     """Wrap an open sqlite3 connection (phase 2 opens its main database file with default settings)."""
     if isinstance(connection, SQLiteATConnection):
         return connection
     rows = connection.execute("PRAGMA database_list").fetchall()
     path = next((str(r[2]) for r in rows if r[1] == MAIN), "")
-    resource = rm.register(sqlite_resource(path, config, resource_id))
+    resource = rm.register(sqlite_resource(path, rm.config, resource_id))
     return SQLiteATConnection(connection, resource, rm)
 
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from seata_py.exceptions import ImageError as ImageError
 from seata_py.types.dialect import Dialect
 from seata_py.types.images import KeyType, Row, SQLUndoLog, TableRecords
+from seata_py.types.java_numbers import java_double_to_string
 from seata_py.types.meta import TableMeta, java_hashmap_order
 from seata_py.types.statements import Fragment, TableRef
 
@@ -233,9 +234,7 @@ def java_string(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
-        from seata_py.databases.mysql.values import java_double_string
-
-        return java_double_string(value)
+        return java_double_to_string(value)
     if isinstance(value, (bytes, bytearray)):
         # Java would print an identity hash here; hex at least names the row the same way every time.
         return bytes(value).hex()

@@ -81,7 +81,7 @@ def rm(tc: CountingTC) -> Iterator[ATResourceManager]:
 
 
 def connect(path: Path, rm: ATResourceManager, **kwargs: Any) -> SQLiteATConnection:
-    return connect_sqlite(path, rm=rm, config=rm.config, **kwargs)
+    return connect_sqlite(path, rm=rm, **kwargs)
 
 
 def transaction(**options: Any) -> global_transaction:

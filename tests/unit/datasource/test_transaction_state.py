@@ -50,7 +50,7 @@ def tc() -> FakeTC:
 @pytest.fixture
 def conn(path: Path, tc: FakeTC) -> Iterator[SQLiteATConnection]:
     manager = ATResourceManager(build_config(application_id="unit", async_commit_interval=3600), tc)  # type: ignore[arg-type]
-    connection = connect_sqlite(path, rm=manager, config=manager.config)
+    connection = connect_sqlite(path, rm=manager)
     yield connection
     connection.close()
     manager.close()

@@ -13,8 +13,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from seata_py.types.images import BranchUndoLog, Field, KeyType, Row, SQLType, SQLUndoLog, TableRecords
+from seata_py.types.java_numbers import to_float32
 from seata_py.undo import java_classes as jc
-from seata_py.undo.java_numbers import to_float32
 
 # Fixed-offset zones have no gaps or folds, so every wall-clock time maps to exactly one instant.
 ZONES = (timezone.utc, timezone(timedelta(hours=8)), timezone(timedelta(hours=-5, minutes=-30)))

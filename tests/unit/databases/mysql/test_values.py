@@ -10,11 +10,11 @@ import pytest
 
 from seata_py.databases.mysql.values import ColumnKind, column_kind, java_double_string, to_db_param, to_field
 from seata_py.types.images import BranchUndoLog, Field, KeyType, Row, SQLType, SQLUndoLog, TableRecords
+from seata_py.types.java_numbers import to_float32
 from seata_py.types.meta import ColumnMeta
 from seata_py.undo import java_classes as jc
 from seata_py.undo.errors import UnsupportedUndoValueError
 from seata_py.undo.jackson import decode_branch_undo_log, encode_branch_undo_log
-from seata_py.undo.java_numbers import to_float32
 
 UTC = timezone.utc
 

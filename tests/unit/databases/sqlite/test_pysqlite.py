@@ -71,7 +71,7 @@ def rows(path: Path, sql: str = "SELECT id, user_id, points FROM account ORDER B
 
 def connect(path: Path, rm: tuple[ATResourceManager, FakeTC], **kwargs: Any) -> SQLiteATConnection:
     manager = rm[0]
-    return connect_sqlite(path, rm=manager, config=manager.config, **kwargs)
+    return connect_sqlite(path, rm=manager, **kwargs)
 
 
 def roll_back(rm: tuple[ATResourceManager, FakeTC]) -> list[BranchStatus]:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from seata_py.undo.java_numbers import (
+from seata_py.types.java_numbers import (
     java_bigdecimal_to_string,
     java_double_to_string,
     java_float_to_string,
