@@ -1,6 +1,6 @@
 """Phase 2 of one branch as both ends see it: which request asks it, which response answers it, and the
 branch statuses it ends in. The RM side (:mod:`seata_py.rpc.client`) answers these pushes; the embedded TC
-(:mod:`seata_py.tc.coordinator`) sends them."""
+(:mod:`seata_py.tc.decisions`) sends them."""
 
 from __future__ import annotations
 

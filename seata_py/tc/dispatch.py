@@ -13,7 +13,7 @@ from seata_py.protocol import FrameType, Message, ResultCode, TransactionExcepti
 from seata_py.protocol import messages as m
 from seata_py.tc.channels import Channel, ChannelRegistry, ClientChannel, Role
 from seata_py.tc.config import SERVER_PROTOCOL_VERSION
-from seata_py.tc.coordinator import Coordinator
+from seata_py.tc.decisions import Coordinator
 
 log = logging.getLogger("seata_py.tc")
 

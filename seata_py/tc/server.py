@@ -22,7 +22,7 @@ from seata_py.rpc.request_ids import RequestIds
 from seata_py.rpc.tcp_transport import TcpLink
 from seata_py.tc.channels import Channel, ChannelRegistry
 from seata_py.tc.config import TCConfig
-from seata_py.tc.coordinator import Coordinator
+from seata_py.tc.decisions import Coordinator
 from seata_py.tc.dispatch import Dispatcher
 from seata_py.tc.endpoint import ClientEndpoint, EndpointHost
 from seata_py.tc.errors import ChannelClosedError

@@ -14,7 +14,7 @@ from seata_py.exceptions import StatusUnavailableError as StatusUnavailableError
 
 if TYPE_CHECKING:
     from seata_py.tc.channels import ChannelRegistry
-    from seata_py.tc.coordinator import Coordinator
+    from seata_py.tc.decisions import Coordinator
     from seata_py.tc.store import Store
 
 

@@ -1,7 +1,7 @@
 """Table metadata as the resource manager needs it: columns, keys, auto-increment, ON UPDATE columns.
 
-Pure data; dialects fill it from their catalogs (``seata_py.sql.dialects``). Column lookups ignore case, as
-column names do in MySQL and SQLite.
+Pure data; each database's dialect fills it from its catalog (``seata_py.databases``). Column lookups ignore
+case, as column names do in MySQL and SQLite.
 """
 
 from __future__ import annotations

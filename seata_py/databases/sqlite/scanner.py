@@ -1,9 +1,10 @@
 """Reads a sqlite3 query string the way SQLite's tokenizer does: placeholders, quotes, comments, ``;``.
 
-The counterpart of :mod:`seata_py.sql.scanner` for Python's ``sqlite3``: parameters are ``?``, ``?NNN``,
-``:name``, ``@name`` and ``$name``, numbered as SQLite numbers them (a ``?`` takes the largest number so far
-plus one, a name keeps the number of its first use), and the driver binds a sequence by those numbers and a
-mapping by the names. Text between quotes and in comments holds no parameters; ``%`` means nothing.
+The counterpart of :mod:`seata_py.databases.mysql.scanner` for Python's ``sqlite3``: parameters are ``?``,
+``?NNN``, ``:name``, ``@name`` and ``$name``, numbered as SQLite numbers them (a ``?`` takes the largest
+number so far plus one, a name keeps the number of its first use), and the driver binds a sequence by those
+numbers and a mapping by the names. Text between quotes and in comments holds no parameters; ``%`` means
+nothing.
 
 The output has the same shape as the MySQL scanner's (chunks with named markers sqlglot reads, and each
 marker's :data:`ParamRef`), so the statement builder and the renderer serve both.
