@@ -12,18 +12,18 @@ import enum
 __all__ = [
     "BranchStatus",
     "BranchType",
+    "ClientRole",
     "Codec",
     "Compressor",
     "FrameType",
     "GlobalStatus",
     "MessageType",
     "ResultCode",
-    "Role",
     "TransactionExceptionCode",
 ]
 
 
-class Role(enum.Enum):
+class ClientRole(enum.Enum):
     """Which of its two registrations a client connection is: transaction manager or resource manager.
 
     A client registers each role on its own connection (RegisterTMRequest / RegisterRMRequest); the RPC

@@ -29,7 +29,7 @@ from seata_py.protocol import (
     UndoLogDeleteRequest,
 )
 from seata_py.rpc.config import RpcConfig
-from seata_py.rpc.connection import Push, Role, TcConnection
+from seata_py.rpc.connection import ClientRole, Push, TcConnection
 from seata_py.rpc.loop import BackgroundLoop
 from seata_py.rpc.phase_two import phase_two
 from seata_py.rpc.request_ids import RequestIds
@@ -76,7 +76,7 @@ class RpcClient:
         self.transport = transport_for(config.transport)
         self._loop = BackgroundLoop()
         self._ids = RequestIds()
-        self._connections: dict[tuple[Role, str], TcConnection] = {}
+        self._connections: dict[tuple[ClientRole, str], TcConnection] = {}
         self._round_robin = itertools.count()
         self._resources: list[str] = []
         self._handlers: dict[BranchType, BranchHandler] = {}
@@ -96,7 +96,7 @@ class RpcClient:
 
     async def _start_connections(self) -> None:
         for address in self._addresses:
-            for role in (Role.TM, Role.RM):
+            for role in (ClientRole.TM, ClientRole.RM):
                 conn = TcConnection(
                     address,
                     role,
@@ -109,7 +109,9 @@ class RpcClient:
                 self._connections[(role, address)] = conn
                 conn.start()
 
-    def wait_ready(self, timeout: float = 10.0, roles: tuple[Role, ...] = (Role.TM, Role.RM)) -> bool:
+    def wait_ready(
+        self, timeout: float = 10.0, roles: tuple[ClientRole, ...] = (ClientRole.TM, ClientRole.RM)
+    ) -> bool:
         """Block until every connection of ``roles`` is registered (True) or ``timeout`` passes (False)."""
 
         async def wait() -> bool:
@@ -134,7 +136,7 @@ class RpcClient:
             self._workers.shutdown(wait=False, cancel_futures=True)
             self._connections.clear()
 
-    def connections(self, role: Role | None = None) -> list[TcConnection]:
+    def connections(self, role: ClientRole | None = None) -> list[TcConnection]:
         return [c for (r, _), c in self._connections.items() if role is None or r is role]
 
     # -- RM resources and handlers -------------------------------------------------------------------------
@@ -156,7 +158,7 @@ class RpcClient:
             self._loop.run(self._register_resource(resource_id))
 
     async def _register_resource(self, resource_id: str) -> None:
-        conns = [c for c in self.connections(Role.RM) if c.ready]
+        conns = [c for c in self.connections(ClientRole.RM) if c.ready]
         results = await asyncio.gather(
             *(c.register_resources([resource_id], self.config.register_timeout) for c in conns),
             return_exceptions=True,
@@ -171,7 +173,7 @@ class RpcClient:
     # -- requests ------------------------------------------------------------------------------------------
 
     def call(
-        self, role: Role, message: Message, xid: str | None = None, timeout: float | None = None
+        self, role: ClientRole, message: Message, xid: str | None = None, timeout: float | None = None
     ) -> Message:
         """Blocking request from any thread but the I/O loop's."""
         limit = self._timeout(role, timeout) + self.config.connect_wait + 1.0
@@ -181,24 +183,26 @@ class RpcClient:
             raise RpcTimeoutError(f"{type(message).__name__} got no answer within {limit:.1f}s") from None
 
     async def acall(
-        self, role: Role, message: Message, xid: str | None = None, timeout: float | None = None
+        self, role: ClientRole, message: Message, xid: str | None = None, timeout: float | None = None
     ) -> Message:
         """Awaitable request from any event loop."""
         return await self._loop.run_async(self._request(role, message, xid, timeout))
 
-    def _timeout(self, role: Role, timeout: float | None) -> float:
+    def _timeout(self, role: ClientRole, timeout: float | None) -> float:
         if timeout is not None:
             return timeout
-        return self.config.tm_request_timeout if role is Role.TM else self.config.rm_request_timeout
+        return self.config.tm_request_timeout if role is ClientRole.TM else self.config.rm_request_timeout
 
-    async def _request(self, role: Role, message: Message, xid: str | None, timeout: float | None) -> Message:
+    async def _request(
+        self, role: ClientRole, message: Message, xid: str | None, timeout: float | None
+    ) -> Message:
         if not self._started:
             raise TCUnavailableError("the RPC client is not started")
         conn = await self._choose(role, xid)
         log.debug("-> %s %s xid=%s", conn.address, type(message).__name__, xid)
         return await conn.request(message, self._timeout(role, timeout))
 
-    async def _choose(self, role: Role, xid: str | None) -> TcConnection:
+    async def _choose(self, role: ClientRole, xid: str | None) -> TcConnection:
         """The TC that issued ``xid`` when it is one we know; otherwise the next ready TC in turn."""
         owner = xid_address(xid)
         if owner is not None and (role, owner) in self._connections:

@@ -29,10 +29,10 @@ from seata_py.protocol import (
 from seata_py.rpc.config import RpcConfig
 from seata_py.rpc.exchange import FrameEndpoint, pong, reply_to
 from seata_py.rpc.idle import idle_tick
-from seata_py.rpc.transport import Link, Role, Transport
+from seata_py.rpc.transport import ClientRole, Link, Transport
 from seata_py.rpc.transports import transport_for
 
-__all__ = ["Push", "PushHandler", "Role", "TcConnection"]
+__all__ = ["ClientRole", "Push", "PushHandler", "TcConnection"]
 
 log = logging.getLogger("seata_py.rpc")
 
@@ -52,7 +52,7 @@ class TcConnection(FrameEndpoint):
     def __init__(
         self,
         address: str,
-        role: Role,
+        role: ClientRole,
         config: RpcConfig,
         next_id: Callable[[], int],
         on_push: PushHandler,
@@ -178,7 +178,7 @@ class TcConnection(FrameEndpoint):
             # Register first: the TC closes a channel whose first request is not a registration.
             registration = (
                 self._tm_registration()
-                if self.role is Role.TM
+                if self.role is ClientRole.TM
                 else self._rm_registration(self._resource_ids())
             )
             response = await self._request_raw(registration, self._config.register_timeout)

@@ -48,7 +48,7 @@ from seata_py.protocol.messages import (
     ResultMessage,
 )
 from seata_py.rpc.client import RpcClient
-from seata_py.rpc.connection import Role
+from seata_py.rpc.connection import ClientRole
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -73,7 +73,7 @@ def raise_for_result(response: Message, xid: str | None = None) -> None:
 
 @dataclass(frozen=True)
 class _Operation(Generic[T]):
-    role: Role
+    role: ClientRole
     message: Message
     xid: str | None
     expect: type[Message]
@@ -102,7 +102,7 @@ def _begin(name: str = "default", timeout_ms: int = 60000) -> _Operation[str]:
         return resp.xid
 
     return _Operation(
-        Role.TM,
+        ClientRole.TM,
         GlobalBeginRequest(timeout=timeout_ms, transaction_name=name),
         None,
         GlobalBeginResponse,
@@ -115,7 +115,7 @@ def _ending(
     expect: type[GlobalCommitResponse | GlobalRollbackResponse | GlobalStatusResponse],
 ) -> Callable[[str], _Operation[GlobalStatus]]:
     def build(xid: str) -> _Operation[GlobalStatus]:
-        return _Operation(Role.TM, request(xid=xid), xid, expect, lambda r: r.global_status)
+        return _Operation(ClientRole.TM, request(xid=xid), xid, expect, lambda r: r.global_status)
 
     return build
 
@@ -127,7 +127,7 @@ _status = _ending(GlobalStatusRequest, GlobalStatusResponse)
 
 def _report(xid: str, status: GlobalStatus) -> _Operation[GlobalStatus]:
     return _Operation(
-        Role.TM,
+        ClientRole.TM,
         GlobalReportRequest(xid=xid, global_status=status),
         xid,
         GlobalReportResponse,
@@ -150,7 +150,7 @@ def _branch_register(
         lock_key=lock_key,
         application_data=application_data,
     )
-    return _Operation(Role.RM, message, xid, BranchRegisterResponse, lambda r: r.branch_id)
+    return _Operation(ClientRole.RM, message, xid, BranchRegisterResponse, lambda r: r.branch_id)
 
 
 def _branch_report(
@@ -169,7 +169,7 @@ def _branch_report(
         application_data=application_data,
         branch_type=branch_type,
     )
-    return _Operation(Role.RM, message, xid, BranchReportResponse, lambda r: None)
+    return _Operation(ClientRole.RM, message, xid, BranchReportResponse, lambda r: None)
 
 
 def _lock_query(
@@ -179,7 +179,7 @@ def _lock_query(
     message = GlobalLockQueryRequest(
         xid=xid, branch_type=branch_type, resource_id=resource_id, lock_key=lock_key
     )
-    return _Operation(Role.RM, message, xid, GlobalLockQueryResponse, lambda r: r.lockable)
+    return _Operation(ClientRole.RM, message, xid, GlobalLockQueryResponse, lambda r: r.lockable)
 
 
 # -- serving them ------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from seata_py.protocol import Codec, Frame
 from seata_py.protocol.protobuf import METHOD_PATH, decode_envelope, encode_envelope
 from seata_py.rpc.config import GRPC, RpcConfig
 from seata_py.rpc.errors import MessageTooLargeError
-from seata_py.rpc.transport import Role
+from seata_py.rpc.transport import ClientRole
 
 __all__ = ["MAX_ENVELOPE_BYTES", "SERVER_MAX_DATA_FRAME", "GrpcLink", "GrpcTransport", "channel_options"]
 
@@ -46,7 +46,7 @@ _GRPC_MESSAGE_PREFIX = 5
 MAX_ENVELOPE_BYTES = SERVER_MAX_DATA_FRAME - _GRPC_MESSAGE_PREFIX
 
 
-def channel_options(role: Role) -> list[tuple[str, Any]]:
+def channel_options(role: ClientRole) -> list[tuple[str, Any]]:
     """Options of a link's channel: its own HTTP/2 connection, no retries, a user agent naming the role."""
     return [
         # A private subchannel pool: two channels to one TC never share a connection (and a stream's
@@ -152,7 +152,7 @@ class GrpcTransport:
     name = GRPC
     codec = Codec.GRPC
 
-    async def open(self, host: str, port: int, role: Role, config: RpcConfig) -> GrpcLink:
+    async def open(self, host: str, port: int, role: ClientRole, config: RpcConfig) -> GrpcLink:
         target = f"{host}:{port}"
         channel = aio.insecure_channel(target, options=channel_options(role))
         try:

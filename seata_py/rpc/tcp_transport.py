@@ -13,7 +13,7 @@ from collections import deque
 from seata_py.exceptions import TCUnavailableError
 from seata_py.protocol import Codec, Frame, FrameDecoder, ProtocolError, encode_frame
 from seata_py.rpc.config import TCP, RpcConfig
-from seata_py.rpc.transport import Role
+from seata_py.rpc.transport import ClientRole
 
 #: how much one socket read asks for
 READ_CHUNK = 64 * 1024
@@ -85,6 +85,6 @@ class TcpTransport:
     name = TCP
     codec = Codec.SEATA
 
-    async def open(self, host: str, port: int, role: Role, config: RpcConfig) -> TcpLink:
+    async def open(self, host: str, port: int, role: ClientRole, config: RpcConfig) -> TcpLink:
         reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), config.connect_timeout)
         return TcpLink(f"{host}:{port}", reader, writer)

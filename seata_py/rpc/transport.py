@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from seata_py.protocol import Codec, Frame, Role
+from seata_py.protocol import ClientRole, Codec, Frame
 from seata_py.rpc.config import RpcConfig
 
 
@@ -51,7 +51,7 @@ class Transport(Protocol):
     #: the codec of the frames this wire carries (responses to pushes echo the push's codec instead)
     codec: Codec
 
-    async def open(self, host: str, port: int, role: Role, config: RpcConfig) -> Link:
+    async def open(self, host: str, port: int, role: ClientRole, config: RpcConfig) -> Link:
         """Connect to the TC at ``host:port`` for ``role``; raises OSError, TCUnavailableError or
         asyncio.TimeoutError (past ``config.connect_timeout``) when it cannot."""
         ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from seata_py.protocol import Message, Role
+from seata_py.protocol import ClientRole, Message
 
 
 class Channel(Protocol):
@@ -37,7 +37,7 @@ class ClientChannel:
     application_id: str | None = None
     tx_service_group: str | None = None
     version: str | None = None
-    roles: set[Role] = field(default_factory=set)
+    roles: set[ClientRole] = field(default_factory=set)
     resource_ids: list[str] = field(default_factory=list)
 
     @property
@@ -83,7 +83,7 @@ class ChannelRegistry:
     def register(
         self,
         channel: Channel,
-        role: Role,
+        role: ClientRole,
         application_id: str | None,
         tx_service_group: str | None,
         version: str | None,
@@ -133,4 +133,4 @@ class ChannelRegistry:
         return unique
 
     def _rms(self) -> list[ClientChannel]:
-        return [c for c in self._clients.values() if Role.RM in c.roles and not c.channel.closed]
+        return [c for c in self._clients.values() if ClientRole.RM in c.roles and not c.channel.closed]

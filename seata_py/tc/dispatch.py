@@ -11,7 +11,7 @@ from seata_py.exceptions import TransactionError
 from seata_py.exceptions import UnexpectedMessageError as UnexpectedMessageError
 from seata_py.protocol import FrameType, Message, ResultCode, TransactionExceptionCode
 from seata_py.protocol import messages as m
-from seata_py.tc.channels import Channel, ChannelRegistry, ClientChannel, Role
+from seata_py.tc.channels import Channel, ChannelRegistry, ClientChannel, ClientRole
 from seata_py.tc.config import SERVER_PROTOCOL_VERSION
 from seata_py.tc.decisions import Coordinator
 
@@ -54,7 +54,11 @@ class Dispatcher:
     async def handle(self, channel: Channel, message: Message) -> Message:
         if isinstance(message, m.RegisterTMRequest):
             client = self._channels.register(
-                channel, Role.TM, message.application_id, message.transaction_service_group, message.version
+                channel,
+                ClientRole.TM,
+                message.application_id,
+                message.transaction_service_group,
+                message.version,
             )
             log.info(
                 "TM registered: %s (group %s, version %s)",
@@ -66,7 +70,7 @@ class Dispatcher:
         if isinstance(message, m.RegisterRMRequest):
             client = self._channels.register(
                 channel,
-                Role.RM,
+                ClientRole.RM,
                 message.application_id,
                 message.transaction_service_group,
                 message.version,

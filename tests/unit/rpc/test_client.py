@@ -35,7 +35,7 @@ from seata_py.protocol import (
 from seata_py.protocol.messages import BranchRegisterRequest, BranchRegisterResponse
 from seata_py.rpc.client import RpcClient, xid_address
 from seata_py.rpc.config import RpcConfig, parse_grouplist
-from seata_py.rpc.connection import Role
+from seata_py.rpc.connection import ClientRole
 from seata_py.rpc.coordinator import TransactionCoordinator
 from tests.unit.rpc.fake_tc import FakeTC
 
@@ -189,7 +189,7 @@ def test_malformed_frame_closes_the_connection_and_the_client_reconnects(fake_tc
     fake_tc.garbage_after_register = b"\xca\xfe" + b"\x00" * 20
     client = client_for(fake_tc)
     try:
-        tm = client.connections(Role.TM)[0]
+        tm = client.connections(ClientRole.TM)[0]
         assert wait_until(lambda: tm.connects >= 2), "the client must reconnect after a malformed frame"
         fake_tc.garbage_after_register = None
         assert client.wait_ready(5)
@@ -204,7 +204,7 @@ def test_pings_when_write_idle_and_drops_when_read_idle() -> None:
     try:
         assert client.wait_ready(5)
         assert wait_until(lambda: any(f.frame_type is FrameType.HEARTBEAT_REQUEST for f in quiet.received))
-        tm = client.connections(Role.TM)[0]
+        tm = client.connections(ClientRole.TM)[0]
         assert wait_until(lambda: tm.connects >= 2, timeout=5), "a silent TC must be dropped and reconnected"
     finally:
         client.close()
@@ -301,7 +301,7 @@ def test_blocking_call_from_the_io_thread_is_refused(fake_tc: FakeTC) -> None:
     try:
 
         async def inside() -> None:
-            client.call(Role.TM, GlobalStatusRequest(xid="a:1:1"))
+            client.call(ClientRole.TM, GlobalStatusRequest(xid="a:1:1"))
 
         with pytest.raises(RuntimeError, match="deadlock"):
             client._loop.run(inside())

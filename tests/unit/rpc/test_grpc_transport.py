@@ -36,7 +36,7 @@ from seata_py.protocol.protobuf import encode_envelope, frame_to_envelope
 from seata_py.protocol.protobuf.generated.seata_grpc_pb2 import GrpcMessageProto
 from seata_py.rpc.client import RpcClient
 from seata_py.rpc.config import RpcConfig
-from seata_py.rpc.connection import Role
+from seata_py.rpc.connection import ClientRole
 from seata_py.rpc.coordinator import TransactionCoordinator
 from seata_py.rpc.errors import MessageTooLargeError
 from seata_py.rpc.grpc_transport import MAX_ENVELOPE_BYTES, GrpcTransport, channel_options
@@ -89,9 +89,9 @@ def test_the_config_selects_the_transport() -> None:
 
 
 def test_each_role_gets_a_channel_of_its_own() -> None:
-    for role in Role:
+    for role in ClientRole:
         assert ("grpc.use_local_subchannel_pool", 1) in channel_options(role)
-    assert channel_options(Role.TM) != channel_options(Role.RM)
+    assert channel_options(ClientRole.TM) != channel_options(ClientRole.RM)
 
 
 # -- registration and requests ------------------------------------------------------------------------------
@@ -292,7 +292,7 @@ def test_a_tc_that_stops_answering_is_dropped_and_reconnected() -> None:
     client = client_for(quiet, heartbeat_interval=0.2, read_idle_timeout=0.8)
     try:
         assert client.wait_ready(5)
-        tm = client.connections(Role.TM)[0]
+        tm = client.connections(ClientRole.TM)[0]
         assert wait_until(lambda: tm.connects >= 2, timeout=5), "a silent TC must be dropped and reconnected"
         assert len(quiet.streams_of("TM")) >= 2
     finally:
@@ -393,7 +393,7 @@ def test_a_malformed_envelope_drops_the_stream_and_the_client_reconnects(
     fake_tc.after_register = _malformed_envelopes()[kind]
     client = client_for(fake_tc)
     try:
-        tm = client.connections(Role.TM)[0]
+        tm = client.connections(ClientRole.TM)[0]
         assert wait_until(lambda: tm.connects >= 2), "the client must reconnect after a malformed envelope"
         assert len(fake_tc.streams_of("TM")) >= 2, "each reconnect opens a new stream"
         fake_tc.after_register = None
