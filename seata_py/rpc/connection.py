@@ -176,13 +176,24 @@ class TcConnection(FrameEndpoint):
         watchdog = asyncio.get_running_loop().create_task(self._watchdog())
         try:
             # Register first: the TC closes a channel whose first request is not a registration.
+            announced = self._resource_ids() if self.role is ClientRole.RM else []
             registration = (
-                self._tm_registration()
-                if self.role is ClientRole.TM
-                else self._rm_registration(self._resource_ids())
+                self._tm_registration() if self.role is ClientRole.TM else self._rm_registration(announced)
             )
             response = await self._request_raw(registration, self._config.register_timeout)
             self._check_registered(response)
+            if self._closed:
+                return
+            # a resource registered while a registration was on its way saw this connection not ready and
+            # left it to us: without it the TC could not push that resource's phase 2 here
+            while self.role is ClientRole.RM and (
+                late := [r for r in self._resource_ids() if r not in announced]
+            ):
+                late_response = await self._request_raw(
+                    self._rm_registration(late), self._config.register_timeout
+                )
+                self._check_registered(late_response)
+                announced += late
             if self._closed:
                 return
             self.connects += 1

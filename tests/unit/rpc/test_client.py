@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterator
 
@@ -27,7 +28,9 @@ from seata_py.protocol import (
     GlobalBeginResponse,
     GlobalStatus,
     GlobalStatusRequest,
+    Message,
     RegisterRMRequest,
+    RegisterRMResponse,
     ResultCode,
     TransactionExceptionCode,
     UndoLogDeleteRequest,
@@ -336,3 +339,28 @@ def test_grouplist_resolution() -> None:
         RpcConfig(application_id="a", vgroup_mapping={"default_tx_group": "west"}).addresses()
     with pytest.raises(ValueError, match="host:port"):
         parse_grouplist("nohost")
+
+
+def test_a_resource_registered_while_the_rm_registration_is_on_its_way_reaches_the_tc(
+    fake_tc: FakeTC,
+) -> None:
+    on_its_way, release = threading.Event(), threading.Event()
+
+    def slow_registration(message: Message) -> Message:
+        if not on_its_way.is_set():
+            on_its_way.set()
+            release.wait(5)  # holds the fake TC's answer while the client registers another resource
+        return RegisterRMResponse(identified=True, version="2.0.0")
+
+    fake_tc.answers[RegisterRMRequest] = slow_registration
+    client = client_for(fake_tc)
+    try:
+        assert on_its_way.wait(5)
+        client.register_resource("jdbc:mysql://h:3306/late")  # the RM connection is not ready yet
+        release.set()
+        assert client.wait_ready(5)
+        registered = ",".join(m.resource_ids or "" for m in fake_tc.messages(RegisterRMRequest))
+        assert "jdbc:mysql://h:3306/late" in registered
+    finally:
+        release.set()
+        client.close()
