@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.infra import embedded_tc, mariadb, seata_server
+from tests.infra import embedded_tc, mariadb, postgres, seata_server
 from tests.infra.common import ServiceUnavailable, in_ci
 
 WORKDIR = Path(__file__).resolve().parent.parent / ".seata-test"
@@ -123,6 +123,18 @@ def mysql_server() -> Iterator[mariadb.MySQLServer]:
     except (ServiceUnavailable, OSError) as exc:
         _unavailable("MariaDB/MySQL", exc)
     _started("MariaDB/MySQL", started, server.origin)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[postgres.PostgresServer]:
+    started = time.monotonic()
+    try:
+        server = postgres.provide(WORKDIR)
+    except (ServiceUnavailable, OSError) as exc:
+        _unavailable("PostgreSQL", exc)
+    _started("PostgreSQL", started, server.origin)
     yield server
     server.stop()
 
