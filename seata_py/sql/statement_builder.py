@@ -256,6 +256,7 @@ class StatementBuilder:
             on_duplicate_update=on_duplicate,
             ignore_conflicts=ignore_conflicts,
             returning=node.args.get("returning") is not None,
+            returning_columns=returned_columns(node.args.get("returning")),
         )
 
     def _insert_row(self, row: exp.Expression, chunk: Chunk) -> tuple[InsertValue, ...]:
@@ -357,6 +358,19 @@ class StatementBuilder:
 
     def _check_locking_read(self, node: exp.Select) -> None:
         """SELECT ... FOR UPDATE with a table: MySQL runs it through a global lock check."""
+
+
+def returned_columns(returning: exp.Expression | None) -> tuple[str, ...]:
+    """The columns a RETURNING clause hands back under their own names ("*" for all)."""
+    if returning is None:
+        return ()
+    names = []
+    for item in returning.expressions:
+        if isinstance(item, exp.Star) or (isinstance(item, exp.Column) and isinstance(item.this, exp.Star)):
+            names.append("*")
+        elif isinstance(item, exp.Column):
+            names.append(item.name)
+    return tuple(names)
 
 
 def _arg(node: exp.Expression, name: str) -> Any:

@@ -41,6 +41,12 @@ class Dialect(ABC):
     consecutive_generated_ids: ClassVar[bool] = True
     # INSERT ... RETURNING can report the keys of every inserted row (then no guessing is needed).
     insert_returning: ClassVar[bool] = False
+    # The driver reports no id of an inserted row (psycopg): every INSERT whose key the database fills reads
+    # it back with RETURNING, single rows too.
+    generated_keys_by_returning: ClassVar[bool] = False
+    # what the INSERT that restores a deleted row says after its column list, so a column only the database
+    # may fill (PostgreSQL's GENERATED ALWAYS identity) takes the logged value
+    restore_insert_clause: ClassVar[str] = ""
     # how error messages name an upsert that updates on a key conflict
     upsert_name: ClassVar[str] = "INSERT ... ON CONFLICT DO UPDATE"
     # The driver's own exception base classes: errors the RM logs without a traceback.
@@ -89,10 +95,6 @@ class Dialect(ABC):
 
         Raises :class:`seata_py.sql.errors.TableMetaError` when there is no such table.
         """
-
-    def lock_key_table_name(self, meta: TableMeta) -> str:
-        """The table name Java writes into lock keys (MySQL: the physical name, no schema)."""
-        return meta.name
 
     # -- values --------------------------------------------------------------------------------------------
 

@@ -67,6 +67,9 @@ class TableMeta:
     name: str  # physical name, no quotes or schema: what lock keys and undo images carry
     columns: tuple[ColumnMeta, ...]  # table order
     indexes: tuple[IndexMeta, ...] = ()
+    # the name Java's table metadata gives the table where it is not the physical name (PostgreSQL: the
+    # schema too, unless it is public): what lock keys and undo images carry
+    java_name: str | None = None
     _by_lower: dict[str, ColumnMeta] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -80,6 +83,11 @@ class TableMeta:
 
     def has_column(self, name: str) -> bool:
         return name.strip("`").lower() in self._by_lower
+
+    @property
+    def record_name(self) -> str:
+        """The table's name in lock keys and in undo images (``TableRecords.tableName``)."""
+        return self.java_name or self.name
 
     @property
     def primary_key(self) -> tuple[str, ...]:

@@ -146,6 +146,8 @@ class InsertStatement:
     # ON CONFLICT DO NOTHING (SQLite, and INSERT OR IGNORE there): conflicting rows are left as they are
     ignore_conflicts: bool = False
     returning: bool = False  # the statement has its own RETURNING clause
+    # the plain columns that clause returns, as written ("*" for all of them)
+    returning_columns: tuple[str, ...] = field(default=(), compare=False)
     sql: Fragment = field(default=Fragment(""), compare=False)
 
     @property

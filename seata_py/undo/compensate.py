@@ -133,7 +133,9 @@ class Compensator:
                 columns = ", ".join(self._env.quote(f.name) for f in fields)
                 values = [dialect.to_db_param(meta.column(f.name), f) for f in fields]
                 self._cursor.execute(
-                    f"INSERT INTO {table_sql} ({columns}) VALUES ({dialect.marks(len(fields))})", values
+                    f"INSERT INTO {table_sql} ({columns}){dialect.restore_insert_clause} "
+                    f"VALUES ({dialect.marks(len(fields))})",
+                    values,
                 )
         else:  # pragma: no cover - the decoder only yields the four types above
             raise SeataError(f"cannot undo sql type {item.sql_type}")

@@ -111,7 +111,7 @@ class Environment:
                 for col, value in zip(columns, raw, strict=True)
             )
             out.append(Row(fields))
-        return TableRecords(meta.name, tuple(out))
+        return TableRecords(meta.record_name, tuple(out))
 
     # -- SQL pieces ----------------------------------------------------------------------------------------
 
@@ -162,7 +162,7 @@ class Environment:
     ) -> TableRecords:
         """Re-read rows by primary key, in groups of at most MAX_IN_SIZE."""
         if not rows:
-            return TableRecords(meta.name, ())
+            return TableRecords(meta.record_name, ())
         collected: list[Row] = []
         for start in range(0, len(rows), MAX_IN_SIZE):
             chunk = rows[start : start + MAX_IN_SIZE]
@@ -171,7 +171,7 @@ class Environment:
             if for_update:
                 sql += self.for_update
             collected.extend(self.records(meta, sql, params).rows)
-        return TableRecords(meta.name, tuple(collected))
+        return TableRecords(meta.record_name, tuple(collected))
 
     def primary_key_condition(self, meta: TableMeta, rows: Sequence[Row]) -> tuple[str, list[Any]]:
         pk = meta.primary_key_java_order
@@ -255,4 +255,4 @@ def lock_key(meta: TableMeta, records: TableRecords) -> str | None:
                     f"primary key value {text!r} of {meta.name} contains ',' (the lock key separator)"
                 )
         parts.append("_".join(values))
-    return f"{meta.name}:{','.join(parts)}"
+    return f"{meta.record_name}:{','.join(parts)}"

@@ -20,6 +20,6 @@ def run_delete(env: Environment, stmt: DeleteStatement, args: Any, run_user: Run
 
     if not before.rows:
         return Outcome(result)
-    item = SQLUndoLog(SQLType.DELETE, table.text, before, TableRecords.empty(meta.name))
+    item = SQLUndoLog(SQLType.DELETE, table.text, before, TableRecords.empty(meta.record_name))
     key = lock_key(meta, before)
     return Outcome(result, [item], [key] if key else [])

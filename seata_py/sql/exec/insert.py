@@ -39,14 +39,17 @@ def insert_columns(env: Environment, meta: TableMeta, stmt: InsertStatement) -> 
     return [meta.column(c).name for c in stmt.columns] if stmt.columns is not None else env.all_columns(meta)
 
 
-def statement_value(value: Any, args: Any, column: str) -> Any:
-    """The Python value an INSERT row gives a column; _GENERATED where the database picks it."""
+def statement_value(value: Any, args: Any, column: str, generated_default: bool = False) -> Any:
+    """The Python value an INSERT row gives a column; _GENERATED where the database picks it (also for
+    DEFAULT when the column's default is a generated key)."""
     if isinstance(value, Param):
         bound = bind_ref(args, value.ref)
         return _GENERATED if bound is None else bound
     if isinstance(value, Literal):
         return _GENERATED if value.value is None else value.value
     if isinstance(value, Default):
+        if generated_default:
+            return _GENERATED
         raise UnsupportedSQLError(f"DEFAULT as the value of primary key column {column}")
     if isinstance(value, Expression):
         raise UnsupportedSQLError(
@@ -65,7 +68,7 @@ def planned_keys(
         column = meta.column(name)
         if name.lower() in lowered:
             index = lowered.index(name.lower())
-            values = [statement_value(row[index], args, name) for row in stmt.rows]
+            values = [statement_value(row[index], args, name, column.auto_increment) for row in stmt.rows]
         else:
             values = [_GENERATED] * len(stmt.rows)
         generated = [v is _GENERATED for v in values]
@@ -105,19 +108,32 @@ def key_rows(meta: TableMeta, keys: dict[str, list[Any]], rows: int, env: Enviro
 def _returning_columns(
     env: Environment, meta: TableMeta, stmt: InsertStatement, keys: dict[str, list[Any]]
 ) -> tuple[str, ...]:
-    """The key columns to read back with RETURNING: only for several rows of generated ids on a database
-    that does not number one statement's rows consecutively. Rejects that case where it cannot be done."""
-    if not _has_generated(keys) or len(stmt.rows) < 2 or env.dialect.consecutive_generated_ids:
+    """The key columns to read back with RETURNING: for several rows of generated ids on a database that
+    does not number one statement's rows consecutively, and for any generated id where the driver reports
+    none. Rejects those cases where they cannot be done."""
+    if not _has_generated(keys):
+        return ()
+    by_returning = env.dialect.generated_keys_by_returning
+    if not by_returning and (len(stmt.rows) < 2 or env.dialect.consecutive_generated_ids):
         return ()
     if not env.dialect.insert_returning:
         raise UnsupportedSQLError(
             f"a multi-row INSERT into {meta.name} with generated primary keys: this {env.dialect.name} has "
             "no INSERT ... RETURNING to read them back (insert the rows one statement each)"
         )
-    if stmt.returning:
+    if stmt.returning and not by_returning:
         raise UnsupportedSQLError(
             f"a multi-row INSERT into {meta.name} with generated primary keys and its own RETURNING clause"
         )
+    if stmt.returning:
+        # the driver reads the keys from the caller's own RETURNING rows, which must carry them
+        named = {c.lower() for c in stmt.returning_columns}
+        missing = [p for p in meta.primary_key if "*" not in named and p.lower() not in named]
+        if missing:
+            raise UnsupportedSQLError(
+                f"INSERT ... RETURNING into {meta.name} without its generated key {', '.join(missing)}: "
+                "add it to the RETURNING list (the inserted rows are found again by it)"
+            )
     return tuple(meta.primary_key)
 
 
@@ -171,6 +187,6 @@ def run_insert(env: Environment, stmt: InsertStatement, args: Any, run_user: Run
         raise ImageError(
             f"INSERT into {meta.name}: {len(stmt.rows)} rows inserted but {len(after.rows)} found again"
         )
-    item = SQLUndoLog(SQLType.INSERT, table.text, TableRecords.empty(meta.name), after)
+    item = SQLUndoLog(SQLType.INSERT, table.text, TableRecords.empty(meta.record_name), after)
     key = lock_key(meta, after)
     return Outcome(result, [item], [key] if key else [])

@@ -79,7 +79,7 @@ def run_insert_on_duplicate(env: Environment, stmt: InsertStatement, args: Any, 
         after_params += pk_params
     after = env.records(meta, f"SELECT {all_columns} FROM {table_sql} WHERE {after_condition}", after_params)
 
-    items = _split(meta.primary_key, table.text, meta.name, before, after)
+    items = _split(meta.primary_key, table.text, meta.record_name, before, after)
     key = lock_key(meta, after)
     return Outcome(result, items, [key] if key else [])
 
