@@ -30,7 +30,16 @@ from seata_py.exceptions import (
     UnsupportedSQLError,
 )
 from seata_py.rpc.errors import MessageTooLargeError
-from seata_py.runtime import NotInitializedError, connect, connect_sqlite, init, shutdown, wrap, wrap_sqlite
+from seata_py.runtime import (
+    NotInitializedError,
+    connect,
+    connect_postgresql,
+    connect_sqlite,
+    init,
+    shutdown,
+    wrap,
+    wrap_sqlite,
+)
 from seata_py.tm.api import global_transaction, global_transactional
 from seata_py.tm.global_lock import global_lock
 from seata_py.tm.propagation import Propagation
@@ -61,6 +70,7 @@ __all__ = [
     "UnsupportedSQLError",
     "__version__",
     "connect",
+    "connect_postgresql",
     "connect_sqlite",
     "current_xid",
     "global_lock",

@@ -13,6 +13,7 @@ from typing import Any
 from seata_py import databases
 from seata_py.config import SeataConfig, build_config
 from seata_py.databases.mysql.pymysql import ATConnection
+from seata_py.databases.postgresql.psycopg import ATConnection as PostgresATConnection
 from seata_py.databases.sqlite.pysqlite import SQLiteATConnection
 from seata_py.exceptions import NotInitializedError as NotInitializedError
 from seata_py.exceptions import SeataError
@@ -119,11 +120,25 @@ def connect_with(driver: ModuleType, *args: Any, resource_id: str | None = None,
 
 
 def wrap(connection: Any, *, resource_id: str | None = None) -> ATConnection:
-    """Wrap an already open connection of a supported driver (pymysql, sqlite3): the database package is
-    chosen from the connection (:func:`seata_py.databases.adapter_for`)."""
+    """Wrap an already open connection of a supported driver (pymysql, sqlite3, psycopg): the database
+    package is chosen from the connection (:func:`seata_py.databases.adapter_for`)."""
     rt = runtime()
     return databases.adapter_for(connection).wrap(  # type: ignore[no-any-return]
         connection, rm=rt.rm, resource_id=resource_id
+    )
+
+
+def connect_postgresql(
+    conninfo: str = "", *, resource_id: str | None = None, **kwargs: Any
+) -> PostgresATConnection:
+    """``psycopg.connect(conninfo, **kwargs)`` whose writes inside a global transaction become AT branches.
+
+    ``resource_id`` defaults to Java's form ``jdbc:postgresql://host:port/dbname``; set it to the Java
+    services' JDBC URL (with ``?currentSchema=...`` where they use one) so that global locks are shared. The
+    database needs the undo_log table (``seata-py ddl --dialect postgresql``).
+    """
+    return connect_with(  # type: ignore[no-any-return]
+        databases.postgresql.psycopg, conninfo, resource_id=resource_id, **kwargs
     )
 
 

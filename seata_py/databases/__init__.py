@@ -2,8 +2,9 @@
 
 A database package holds everything specific to it: statement syntax, catalog queries, value mapping to
 and from the Java undo format, the undo_log DDL, the resourceId form and one module per driver that wraps
-the driver's connections (``mysql/pymysql.py``, ``sqlite/pysqlite.py``). The rest of seata-py sees only its
-:class:`~seata_py.types.dialect.Dialect`. Adding a database is a new package and one line in each table here.
+the driver's connections (``mysql/pymysql.py``, ``sqlite/pysqlite.py``, ``postgresql/psycopg.py``). The
+rest of seata-py sees only its :class:`~seata_py.types.dialect.Dialect`. Adding a database is a new package
+and one line in each table here.
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from seata_py.databases import mysql, sqlite
+from seata_py.databases import mysql, postgresql, sqlite
 from seata_py.exceptions import UnsupportedDriverError
 from seata_py.types.dialect import Dialect
 
 # the driver modules, each with DRIVER_NAME, SQLALCHEMY_DIALECTS, wraps(connection), connect(...) and
 # wrap(connection, ...)
-DRIVERS: tuple[ModuleType, ...] = (mysql.pymysql, sqlite.pysqlite)
+DRIVERS: tuple[ModuleType, ...] = (mysql.pymysql, sqlite.pysqlite, postgresql.psycopg)
 # the databases by the name ``seata-py ddl --dialect`` and undo_log_ddl() take
-PACKAGES: dict[str, ModuleType] = {"mysql": mysql, "sqlite": sqlite}
+PACKAGES: dict[str, ModuleType] = {"mysql": mysql, "sqlite": sqlite, "postgresql": postgresql}
 
 
 def adapter_for(connection: Any) -> ModuleType:
@@ -44,7 +45,7 @@ def dialect_named(name: str) -> Dialect:
 
 
 def undo_log_ddl(database: str = "mysql", table: str = "undo_log") -> str:
-    """The undo_log DDL for ``database`` ("mysql" for MySQL/MariaDB, or "sqlite")."""
+    """The undo_log DDL for ``database`` ("mysql" for MySQL/MariaDB, "postgresql" or "sqlite")."""
     return _package(database).undo_log.undo_log_ddl(table)  # type: ignore[no-any-return]
 
 

@@ -1,0 +1,149 @@
+"""PostgreSQL through psycopg 3: double-quote quoting, ``%s`` placeholders, pg_catalog metadata.
+
+Decisions, each because the alternative could undo the wrong rows or lose a value:
+
+- **Generated keys come back with RETURNING.** psycopg reports no inserted id, and a sequence does not
+  number one statement's rows consecutively under concurrency: an INSERT whose key the database fills reads
+  the keys of exactly its own rows back (see :mod:`seata_py.databases.postgresql.psycopg`).
+- **Images read with the stock loaders** on a cursor of the user's connection (never the application's
+  adapters, which could turn a stored value into something else), and types whose Python value loses
+  information read as text (see :mod:`.values`).
+- **Names resolve as the server resolves them**: the recognizer folds unquoted identifiers, the catalog is
+  asked with ``to_regclass`` (``search_path`` included), see :mod:`.catalog`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import tzinfo
+from typing import Any, ClassVar
+
+import psycopg
+import psycopg.errors
+from psycopg.rows import tuple_row
+from psycopg.types.string import TextLoader
+
+from seata_py.databases.postgresql import catalog, syntax, undo_log
+from seata_py.databases.postgresql.values import to_db_param, to_field
+from seata_py.exceptions import UnsupportedSQLError
+from seata_py.sql.recognizer import parse_sql
+from seata_py.types.dialect import ArgsStyle, Dialect, MetaCursor
+from seata_py.types.images import Field, KeyType
+from seata_py.types.meta import ColumnMeta, TableMeta
+from seata_py.types.statements import Statement
+
+# Types an image reads as PostgreSQL's text form (see values.py): a Python value would lose something.
+TEXT_FORM_TYPES = ("interval", "json", "jsonb", "timetz", "money")
+
+# a literal default as pg_get_expr shows it: 'text'::type, a number, true/false, NULL
+_LITERAL_DEFAULT_TYPES = ("text", "character varying", "character", "bpchar", "varchar")
+
+
+def image_cursor(conn: psycopg.Connection[Any]) -> psycopg.Cursor[Any]:
+    """A cursor on ``conn`` that reads stored values as :mod:`.values` expects them: tuples, the stock
+    loaders (not the connection's), the text form of the types in TEXT_FORM_TYPES, of arrays and of every
+    type psycopg has no loader for (those arrive as text anyway)."""
+    cursor = conn.cursor(row_factory=tuple_row)
+    adapters = psycopg.adapt.AdaptersMap(psycopg.adapters)
+    for name in TEXT_FORM_TYPES:
+        adapters.register_loader(name, TextLoader)
+    for info in psycopg.adapters.types:
+        if info.array_oid:
+            adapters.register_loader(info.array_oid, TextLoader)
+    cursor._adapters = adapters  # a cursor's own map; psycopg has no public setter
+    return cursor
+
+
+class PostgresDialect(Dialect):
+    name: ClassVar[str] = "postgresql"
+    sqlglot_dialect: ClassVar[str] = "postgres"
+    consecutive_generated_ids: ClassVar[bool] = False
+    insert_returning: ClassVar[bool] = True
+    generated_keys_by_returning: ClassVar[bool] = True
+    restore_insert_clause: ClassVar[str] = " OVERRIDING SYSTEM VALUE"
+    driver_errors: ClassVar[tuple[type[BaseException], ...]] = (psycopg.Error,)
+    upsert_name: ClassVar[str] = "INSERT ... ON CONFLICT DO UPDATE"
+    now_sql: ClassVar[str] = "now()"
+
+    def __init__(self, zone: tzinfo | None = None) -> None:
+        # the RM's zone: a timestamptz is logged as the wall clock there, as Java's JVM zone does
+        self.zone = zone
+
+    def recognize(self, sql: str, args_style: ArgsStyle) -> tuple[Statement, ...]:
+        return parse_sql(sql, args_style, syntax.SYNTAX)
+
+    def quote(self, identifier: str) -> str:
+        return catalog.quote(identifier)
+
+    # -- catalog -------------------------------------------------------------------------------------------
+
+    def current_schema(self, cursor: MetaCursor) -> str:
+        return catalog.current_schema(cursor)
+
+    def load_table_meta(self, cursor: MetaCursor, schema: str | None, table: str) -> TableMeta:
+        return catalog.load_table_meta(cursor, schema, table)
+
+    # -- values --------------------------------------------------------------------------------------------
+
+    def to_field(self, column: ColumnMeta, value: Any, key_type: KeyType, zone: tzinfo | None) -> Field:
+        return to_field(column, value, key_type, zone)
+
+    def to_db_param(self, column: ColumnMeta, field: Field) -> Any:
+        return to_db_param(column, field, self.zone)
+
+    def default_match(self, column: ColumnMeta) -> tuple[str, list[Any]]:
+        default = (column.default or "").strip()
+        constant = _literal_default(default)
+        if constant is None:
+            raise UnsupportedSQLError(
+                f"an upsert that leaves unique column {column.name} to its default ({default}), "
+                "which is not a constant"
+            )
+        # the default expression itself, evaluated by the server: it is a constant (checked above)
+        return f"{self.quote(column.name)} = {default}", []
+
+    # -- errors --------------------------------------------------------------------------------------------
+
+    def is_unknown_column_error(self, exc: BaseException) -> bool:
+        return isinstance(exc, psycopg.errors.UndefinedColumn)
+
+    def is_undo_log_duplicate_error(self, exc: BaseException) -> bool:
+        if not isinstance(exc, psycopg.errors.UniqueViolation):
+            return False
+        constraint = exc.diag.constraint_name or ""
+        return constraint.startswith("ux_") or ("xid" in str(exc) and "branch_id" in str(exc))
+
+    # -- undo_log --------------------------------------------------------------------------------------------
+
+    def undo_log_ddl(self, table: str = "undo_log") -> str:
+        return undo_log.undo_log_ddl(table)
+
+    def purge_sql(self, table_sql: str, batch: int) -> str:
+        return (
+            f"DELETE FROM {table_sql} WHERE id IN "
+            f"(SELECT id FROM {table_sql} WHERE log_created <= %s LIMIT {int(batch)})"
+        )
+
+    # -- connections ---------------------------------------------------------------------------------------
+
+    def connect(self, params: Mapping[str, Any]) -> psycopg.Connection[Any]:
+        return psycopg.connect(**params, autocommit=False)
+
+    def begin_write(self, conn: psycopg.Connection[Any]) -> None:
+        """Nothing to do: autocommit is off, and phase 2 locks the rows it reads (FOR UPDATE)."""
+
+    def image_cursor(self, conn: psycopg.Connection[Any]) -> psycopg.Cursor[Any]:
+        return image_cursor(conn)
+
+
+def _literal_default(text: str) -> str | None:
+    """The default when it is a constant: a number, a boolean, NULL or a quoted string with a cast to a
+    string type; None otherwise."""
+    import re
+
+    if re.fullmatch(r"-?\d+(\.\d+)?|true|false|NULL", text, re.IGNORECASE):
+        return text
+    match = re.fullmatch(r"'(?:[^']|'')*'(?:::([a-z ]+))?", text)
+    if match and (match.group(1) is None or match.group(1) in _LITERAL_DEFAULT_TYPES):
+        return text
+    return None
