@@ -214,6 +214,12 @@ class ATConnection(ATConnectionBase):
     def __getattr__(self, name: str) -> Any:
         return getattr(self._target, name)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_") or isinstance(getattr(type(self), name, None), property):
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self._target, name, value)  # isolation_level, read_only, row_factory, ...
+
     # -- transaction blocks ----------------------------------------------------------------------------------
 
     def _enter_block(self, block: ATTransaction) -> None:
