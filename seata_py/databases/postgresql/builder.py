@@ -92,7 +92,7 @@ class PostgresStatementBuilder(StatementBuilder):
         if conflict.args.get("constraint"):
             # the arbiter is a constraint name: which columns it covers is not in the statement
             raise self._reject("ON CONFLICT ON CONSTRAINT (name the conflict columns instead)")
-        if conflict.args.get("where") is not None or conflict.args.get("index_predicate") is not None:
+        if conflict.args.get("index_predicate") is not None:
             raise self._reject("ON CONFLICT with a partial-index predicate")
         action = str(conflict.args.get("action") or "").upper()
         if "NOTHING" in action:
