@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (seed rows read best one row per line)
 """Tables and seed rows for the PostgreSQL AT tests: serial, identity, composite, text and uuid keys, unique
 keys, a second schema, a mixed-case quoted table, an enum, and a row of every type AT mode carries.
 
@@ -54,7 +55,16 @@ CREATE TABLE inventory.t_item (id INT PRIMARY KEY, qty INT NOT NULL);
 CREATE TABLE t_nopk (a INT, b INT);
 """
 
-TABLES = ("t_types", "t_order", "t_stock", "t_account", "t_ident", "t_token", '"MixedCase"', "inventory.t_item")
+TABLES = (
+    "t_types",
+    "t_order",
+    "t_stock",
+    "t_account",
+    "t_ident",
+    "t_token",
+    '"MixedCase"',
+    "inventory.t_item",
+)
 
 SEED = """
 INSERT INTO t_types (id, {cols}) VALUES

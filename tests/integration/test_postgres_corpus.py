@@ -226,7 +226,8 @@ CASES: list[Case] = [
     ),
     case(
         "upsert-new",
-        "INSERT INTO t_stock (sku, name, count) VALUES ('J', 'jack', 1) ON CONFLICT (sku) DO UPDATE SET count = 1",
+        "INSERT INTO t_stock (sku, name, count) VALUES ('J', 'jack', 1) "
+        "ON CONFLICT (sku) DO UPDATE SET count = 1",
     ),
     case(
         "upsert-mixed-rows",

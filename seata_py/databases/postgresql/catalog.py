@@ -42,7 +42,8 @@ _COLUMNS_SQL = (
 # text); expression and partial indexes are flagged
 _INDEXES_SQL = (
     "SELECT i.relname, x.indisprimary, x.indisunique, x.indpred IS NOT NULL OR x.indexprs IS NOT NULL,"
-    " pg_catalog.to_json(ARRAY(SELECT a.attname::text FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)"
+    " pg_catalog.to_json(ARRAY(SELECT a.attname::text"
+    "       FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)"
     "       JOIN pg_catalog.pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum"
     "       WHERE k.ord <= x.indnkeyatts ORDER BY k.ord))::text"
     " FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
