@@ -7,6 +7,7 @@ Each client line is resolved once from Maven Central into the cache and compiled
 
 both with MySQL Connector/J 8.0.33 (the default driver); ``2.x-cj5`` and ``2.x-mariadb`` are the Apache line
 with MySQL Connector/J 5.1.49 and MariaDB Connector/J 3.5.1, the drivers ``undo.java_driver`` names.
+``PG_LINES`` are both Seata lines with pgjdbc (org.postgresql:postgresql 42.7.14) for PostgreSQL.
 The agent's source names the 2.0 packages; for the Apache line it is compiled from a copy with the import
 prefix swapped, the only difference between the two APIs it uses.
 """
@@ -24,7 +25,16 @@ from typing import Any
 from .common import ServiceUnavailable, apt_install, cache_dir, copy_maven_dependencies, file_lock, tail
 from .pipe_agent import AgentError, PipeAgent
 
-__all__ = ["DRIVER_LINES", "LINES", "AgentError", "ClientLine", "JavaAgent", "classpath", "compiled"]
+__all__ = [
+    "DRIVER_LINES",
+    "LINES",
+    "PG_LINES",
+    "AgentError",
+    "ClientLine",
+    "JavaAgent",
+    "classpath",
+    "compiled",
+]
 
 JAVA_DIR = Path(__file__).resolve().parent.parent / "interop" / "java"
 POM = JAVA_DIR / "pom.xml"
@@ -51,15 +61,21 @@ class ClientLine:
         return f"{self.profile},{self.driver}"
 
 
+_SEATA_20 = ("seata-2.0", "io.seata:seata-all:2.0.0", "io.seata")
 _APACHE = ("seata-2.x", "org.apache.seata:seata-all:2.5.0", "org.apache.seata")
 LINES = {
-    "2.0": ClientLine("2.0", "seata-2.0", "io.seata:seata-all:2.0.0", "io.seata"),
+    "2.0": ClientLine("2.0", *_SEATA_20),
     "2.x": ClientLine("2.x", *_APACHE),
 }
 DRIVER_LINES = {
     **LINES,
     "2.x-cj5": ClientLine("2.x-cj5", *_APACHE, driver="connector-j-5"),
     "2.x-mariadb": ClientLine("2.x-mariadb", *_APACHE, driver="mariadb-connector-j", jdbc_scheme="mariadb"),
+}
+# The same two Seata lines on PostgreSQL through pgjdbc.
+PG_LINES = {
+    "2.0-pg": ClientLine("2.0-pg", *_SEATA_20, driver="pgjdbc", jdbc_scheme="postgresql"),
+    "2.x-pg": ClientLine("2.x-pg", *_APACHE, driver="pgjdbc", jdbc_scheme="postgresql"),
 }
 
 
