@@ -14,14 +14,19 @@ same as for the other drivers (:mod:`seata_py.datasource.base`); what this modul
   (which must then include them) and the cursor is rewound, so the caller reads every row.
 - **Refused inside a global transaction:** server-side (named) cursors for writes, ``COPY``, pipelines,
   ``executemany(..., returning=True)`` and two-phase commit, each with a typed error before anything runs.
-- **Resource id** ``jdbc:postgresql://host:port/dbname``, Java's form for the same database; pass
-  ``resource_id=`` to match a Java service whose URL differs (e.g. ``?currentSchema=``).
+- **Resource id** ``jdbc:postgresql://host:port/dbname``, Java's form for the same database, with
+  ``?currentSchema=a!b`` when the connection's ``options`` set ``-c search_path=a,b`` (as pgjdbc's
+  ``currentSchema`` makes Java's); pass ``resource_id=`` to match a Java service whose URL differs.
+  Connections sharing a resource id share phase 2's connection settings: give them the same
+  ``search_path`` (it is in the id) and the same ``IntervalStyle``/``DateStyle`` (values of arrays,
+  ``interval``, ``timetz`` and ``money`` are compared in their text form).
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
@@ -57,9 +62,21 @@ def wraps(connection: Any) -> bool:
     return isinstance(connection, (psycopg.Connection, ATConnection))
 
 
-def postgres_resource_id(host: str, port: int, dbname: str) -> str:
-    """Java's resourceId for the same database: the JDBC URL without parameters."""
-    return f"jdbc:postgresql://{host}:{port}/{dbname}"
+def postgres_resource_id(host: str, port: int, dbname: str, search_path: str | None = None) -> str:
+    """Java's resourceId for the same database: the JDBC URL without parameters, but for the schema list
+    unqualified names resolve in (pgjdbc's ``currentSchema``, commas written ``!``), which is part of
+    where a row is."""
+    base = f"jdbc:postgresql://{host}:{port}/{dbname}"
+    return f"{base}?currentSchema={search_path.replace(',', '!')}" if search_path else base
+
+
+_SEARCH_PATH_OPTION = re.compile(r"(?:^|\s)-c\s*search_path\s*=\s*((?:\\.|[^\s\\])+)", re.IGNORECASE)
+
+
+def search_path_option(options: str | None) -> str | None:
+    """The search_path a libpq ``options`` string sets (``-c search_path=a,b``), spaces unescaped."""
+    match = _SEARCH_PATH_OPTION.search(options or "")
+    return re.sub(r"\\(.)", r"\1", match.group(1)) if match else None
 
 
 def _connect_params(conninfo: str, kwargs: Mapping[str, Any]) -> dict[str, Any]:
@@ -78,8 +95,9 @@ def postgres_resource(
         raise ValueError("AT mode needs a database name: pass dbname=... (or a conninfo naming one)")
     host = str(params.get("host") or params.get("hostaddr") or "localhost").split(",")[0]
     port = int(str(params.get("port") or 5432).split(",")[0])
+    search_path = search_path_option(params.get("options"))
     return DataSourceResource(
-        resource_id or postgres_resource_id(host, port, str(dbname)),
+        resource_id or postgres_resource_id(host, port, str(dbname), search_path),
         dict(params),
         SEARCH_PATH,
         config,
@@ -330,16 +348,24 @@ class ATConnection(ATConnectionBase):
                 if not key or self._rm.check_lock(xid, self._resource.resource_id, key):
                     checked = True
                     break
-                if attempt.last:
-                    raise LockConflictError(f"rows {key} stay locked by another global transaction", xid=xid)
+                # the probe's row locks go before waiting (and before giving up: the caller's statement
+                # never ran, so nothing of it may stay locked)
                 if savepoint:
                     env.image_cursor.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
                 else:
                     self._target.rollback()
+                if attempt.last:
+                    raise LockConflictError(f"rows {key} stay locked by another global transaction", xid=xid)
+                if not savepoint:
                     self._target.execute("BEGIN")
         finally:
-            if savepoint and checked:
+            if savepoint and (
+                checked or self._target.info.transaction_status != pq.TransactionStatus.INERROR
+            ):
                 env.image_cursor.execute(f"RELEASE SAVEPOINT {savepoint}")
+            elif autocommit and not checked:
+                with contextlib.suppress(psycopg.Error):
+                    self._target.rollback()  # the statement's own transaction ends with it
         try:
             target_cursor.execute(query, args)
             return target_cursor.rowcount
