@@ -32,6 +32,7 @@ from seata_py.types.java_numbers import (
     java_float_to_string,
     to_float32,
 )
+from seata_py.types.java_objects import JavaArray, JavaObject
 from seata_py.undo import java_classes as jc
 from seata_py.undo.errors import UndoLogFormatError, UnsupportedUndoValueError
 from seata_py.undo.java_time import (
@@ -168,6 +169,8 @@ class _Writer:
     def value(self, value: Any, java_class: str | None) -> str:
         if value is None:
             return "null"
+        if isinstance(value, (JavaObject, JavaArray)):
+            return _java_object(value)
         if java_class is None or java_class in jc.NATURAL:
             return self._natural(value, java_class)
         if (
@@ -186,7 +189,11 @@ class _Writer:
         if isinstance(value, int):
             return str(value)
         if isinstance(value, float):
-            return _finite_token(java_double_to_string(value))
+            token = java_double_to_string(value)
+            if token in _NON_FINITE:
+                # Jackson writes a non-finite Double as a string, so it needs its class to read back
+                return f"[{_string(jc.DOUBLE)},{_string(token)}]"
+            return token
         if isinstance(value, str):
             return _string(value)
         inferred = _default_class(value)
@@ -203,7 +210,9 @@ class _Writer:
                     raise ValueError(f"{number} does not fit {java_class}")
             return str(number)
         if java_class == jc.FLOAT:
-            return _finite_token(java_float_to_string(_require_number(value)))
+            return _float_token(java_float_to_string(_require_number(value)))
+        if java_class == jc.UUID:
+            return _string(str(value))
         if java_class == jc.BIG_DECIMAL:
             if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
                 raise TypeError("a BigDecimal needs a Decimal")
@@ -263,11 +272,34 @@ def _local_time_array(value: Any) -> str:
     return "[" + ",".join(map(str, parts)) + "]"
 
 
-def _finite_token(token: str) -> str:
-    if token in ("NaN", "Infinity", "-Infinity"):
-        # Jackson would write these as strings, which read back as a String: the value would be lost.
-        raise ValueError(f"{token} has no JSON number form")
-    return token
+_NON_FINITE = ("NaN", "Infinity", "-Infinity")
+
+
+def _float_token(token: str) -> str:
+    # Jackson writes a non-finite float as a string, which it reads back into the wrapper's Float
+    return _string(token) if token in _NON_FINITE else token
+
+
+def _java_object(value: Any) -> str:
+    """A driver object as Jackson writes it: ``{"@class":...,props}``, arrays ``["[L...;",[...]]``."""
+    if isinstance(value, JavaObject):
+        props = "".join(f",{_string(k)}:{_java_object(v)}" for k, v in value.properties)
+        return f'{{"@class":{_string(value.java_class)}{props}}}'
+    if isinstance(value, JavaArray):
+        return f"[{_string(value.java_class)},[{','.join(_java_object(v) for v in value.items)}]]"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _float_token(java_double_to_string(value))
+    if isinstance(value, Decimal):
+        return java_bigdecimal_to_string(value)
+    if isinstance(value, str):
+        return _string(value)
+    raise TypeError(f"{type(value).__name__} is not a property value of a Java object")
 
 
 def _require_int(value: Any) -> int:
@@ -465,6 +497,9 @@ class _Reader:
             return node, _class_of_bare_int(node)
         if isinstance(node, Decimal):
             return float(node), None  # Jackson reads an untyped floating token as a Double
+        if isinstance(node, dict) and jc.is_readable_object(str(node.get("@class"))):
+            read = self._object_value(node, where)
+            return read, read.java_class
         if not isinstance(node, list):
             _fail(f"{where}: expected a value or a [class, value] wrapper, got {_describe(node)}")
         if node == [jc.SERIAL_BLOB]:
@@ -494,8 +529,30 @@ class _Reader:
             _fail(f"{where}: expected true/false, got {_describe(payload)}")
         return payload
 
+    def _object_value(self, node: Any, where: str) -> Any:
+        """A driver object's property: beans and typed arrays kept as JavaObject / JavaArray."""
+        if isinstance(node, dict):
+            if not isinstance(node.get("@class"), str):
+                _fail(f"{where}: an object without @class")
+            props = tuple(
+                (k, self._object_value(v, f"{where}.{k}")) for k, v in node.items() if k != "@class"
+            )
+            return JavaObject(node["@class"], props)
+        if isinstance(node, list):
+            if len(node) != 2 or not isinstance(node[0], str) or not isinstance(node[1], list):
+                _fail(f"{where}: expected a [class, [items]] array, got {_describe(node)}")
+            return JavaArray(node[0], tuple(self._object_value(v, where) for v in node[1]))
+        if isinstance(node, Decimal):
+            return float(node)
+        return node
+
     def _natural_double(self, payload: Any, where: str) -> Any:
+        if isinstance(payload, str) and payload in _NON_FINITE:
+            return float(payload)
         return float(_number(payload, where))
+
+    def _uuid(self, payload: Any, where: str) -> Any:
+        return _text(payload, where)
 
     def _long(self, payload: Any, where: str) -> Any:
         return _integer(payload, jc.LONG, where)
@@ -510,6 +567,8 @@ class _Reader:
         return _integer(payload, None, where)
 
     def _float(self, payload: Any, where: str) -> Any:
+        if isinstance(payload, str) and payload in _NON_FINITE:
+            return float(payload)
         return to_float32(float(_number(payload, where)))
 
     def _big_decimal(self, payload: Any, where: str) -> Any:
@@ -617,6 +676,7 @@ _PAYLOAD_READERS: dict[str, _PayloadReader] = {
     jc.BYTE_ARRAY: _Reader._bytes,
     jc.SERIAL_BLOB: _Reader._bytes,
     jc.SERIAL_CLOB: _Reader._clob,
+    jc.UUID: _Reader._uuid,
 }
 
 

@@ -22,6 +22,20 @@ LOCAL_TIME = "java.time.LocalTime"
 BYTE_ARRAY = "[B"
 SERIAL_BLOB = "javax.sql.rowset.serial.SerialBlob"
 SERIAL_CLOB = "javax.sql.rowset.serial.SerialClob"
+UUID = "java.util.UUID"
+# objects Jackson writes property by property (seata_py.types.java_objects): pgjdbc's, and Seata's own
+# array holder under either package prefix
+PG_OBJECT = "org.postgresql.util.PGobject"
+PG_INTERVAL = "org.postgresql.util.PGInterval"
+SERIAL_ARRAY_SUFFIX = ".rm.datasource.sql.serial.SerialArray"
+
+
+def is_readable_object(java_class: str) -> bool:
+    return java_class in (PG_OBJECT, PG_INTERVAL) or (
+        java_class.endswith(SERIAL_ARRAY_SUFFIX)
+        and java_class[: -len(SERIAL_ARRAY_SUFFIX)] in ("io.seata", "org.apache.seata")
+    )
+
 
 # Jackson never wraps these (they are JSON-native), but a hand-written log could; they mean "bare".
 INTEGER = "java.lang.Integer"

@@ -246,9 +246,6 @@ def test_naive_java_class_is_inferred_for_non_json_values() -> None:
 @pytest.mark.parametrize(
     ("value", "java_class"),
     [
-        (float("nan"), None),
-        (float("inf"), None),
-        (float("inf"), jc.FLOAT),
         (2**63, jc.LONG),
         (40000, jc.SHORT),
         (True, jc.LONG),
@@ -319,3 +316,23 @@ def test_out_of_range_type_and_branch_id_raise() -> None:
 def test_bad_wrappers_raise_format_error(token: str) -> None:
     with pytest.raises(UndoLogFormatError):
         _decoded_field(_log_bytes(token))
+
+
+@pytest.mark.parametrize(
+    ("value", "java_class", "written"),
+    [
+        (float("nan"), None, '["java.lang.Double","NaN"]'),
+        (float("-inf"), None, '["java.lang.Double","-Infinity"]'),
+        (float("inf"), jc.FLOAT, '["java.lang.Float","Infinity"]'),
+        (float("nan"), jc.FLOAT, '["java.lang.Float","NaN"]'),
+    ],
+)
+def test_non_finite_floats_are_written_as_jackson_writes_them_and_read_back(
+    value: float, java_class: str | None, written: str
+) -> None:
+    """Measured with Java's PostgreSQL RM: a NaN or infinite Double/Float is a string in its class wrapper."""
+    data = encode_branch_undo_log(_log(value, java_class), zone=UTC)
+    assert f'"value":{written}' in data.decode()
+    field = decode_branch_undo_log(data, zone=UTC).sql_undo_logs[0].before_image.rows[0].fields[0]
+    assert str(field.value) == str(value)
+    assert field.java_class == java_class
