@@ -23,12 +23,23 @@ from seata_py.exceptions import UnsupportedSQLError
 from seata_py.sql.rendering import RenderStyle
 from seata_py.sql.scanner import Chunk, ScannedSQL, leading_words
 from seata_py.sql.statement_builder import StatementBuilder, reject_by_leading_words
-from seata_py.types.statements import Assignment, DeleteStatement, Fragment, InsertStatement, Statement
+from seata_py.types.statements import (
+    Assignment,
+    DeleteStatement,
+    Fragment,
+    InsertStatement,
+    PlainStatement,
+    Statement,
+)
 
 # every literal % is doubled: the executors always run their queries with an args list, and psycopg then
 # reads %% as %
 POSTGRES_STYLE = RenderStyle(SQLGLOT_DIALECT, "%s", escape_percent=True)
 
+_ANALYZE = re.compile(r"\bANALY[SZ]E\b", re.IGNORECASE)
+_WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+# statements that end the transaction without a COMMIT/ROLLBACK keyword of the shared table
+_ENDS_TRANSACTION = re.compile(r"^\s*(ABORT\b|PREPARE\s+TRANSACTION\b|(COMMIT|ROLLBACK)\s+PREPARED\b)", re.I)
 _CURRENT_OF = re.compile(r"\bWHERE\s+CURRENT\s+OF\b", re.IGNORECASE)
 _REJECTED_FIRST_WORDS = {
     "COPY": "COPY (bulk load or unload)",
@@ -47,6 +58,9 @@ def reject_postgres_by_leading_words(code: str, sql: str) -> None:
     first = words[0] if words else ""
     if first in _REJECTED_FIRST_WORDS:
         raise UnsupportedSQLError(_REJECTED_FIRST_WORDS[first], sql)
+    if first == "EXPLAIN" and _ANALYZE.search(code) and _WRITES.search(code):
+        # EXPLAIN ANALYZE runs the statement it explains, whatever options come first
+        raise UnsupportedSQLError("ANALYZE of a data-changing statement (EXPLAIN ANALYZE runs it)", sql)
     if first in ("UPDATE", "DELETE") and _CURRENT_OF.search(code):
         raise UnsupportedSQLError("WHERE CURRENT OF (a cursor's position names no rows)", sql)
     reject_by_leading_words(code, sql)
@@ -70,7 +84,10 @@ class PostgresStatementBuilder(StatementBuilder):
                 raise self._reject(f"a data-modifying WITH ({node.key.upper()} inside a query)")
         if isinstance(tree, (exp.Copy, exp.TruncateTable)):
             raise self._reject("COPY" if isinstance(tree, exp.Copy) else "TRUNCATE")
-        return super().build(tree, chunk)
+        statement = super().build(tree, chunk)
+        if isinstance(statement, PlainStatement) and _ENDS_TRANSACTION.match(chunk.code):
+            return PlainStatement("transaction")
+        return statement
 
     def _check_intercepted(self, node: exp.Expression) -> None:
         with_ = node.args.get("with_") or node.args.get("with")
@@ -94,6 +111,11 @@ class PostgresStatementBuilder(StatementBuilder):
             raise self._reject("ON CONFLICT ON CONSTRAINT (name the conflict columns instead)")
         if conflict.args.get("index_predicate") is not None:
             raise self._reject("ON CONFLICT with a partial-index predicate")
+        for key in conflict.args.get("conflict_keys") or []:
+            column = key.this if isinstance(key, exp.Ordered) else key
+            if not isinstance(column, exp.Column):
+                # an expression index is no key the images can look rows up by
+                raise self._reject(f"ON CONFLICT on an expression ({self._render.sql(column)})")
         action = str(conflict.args.get("action") or "").upper()
         if "NOTHING" in action:
             return None, True
@@ -126,7 +148,12 @@ class PostgresStatementBuilder(StatementBuilder):
         limit = node.args.get("limit")
         if limit is None:
             return None
-        count = self._render.fragment(limit.expression)
+        if isinstance(limit, exp.Fetch):
+            if limit.args.get("percent") or limit.args.get("with_ties") or limit.args.get("count") is None:
+                raise self._reject("FETCH FIRST ... PERCENT / WITH TIES / without a count")
+            count = self._render.fragment(limit.args["count"])
+        else:
+            count = self._render.fragment(limit.expression)
         offset = node.args.get("offset")
         if offset is None:
             return count

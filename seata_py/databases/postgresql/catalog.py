@@ -10,6 +10,7 @@ tables (phase 2 runs on another session), and tables with columns whose names di
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -54,6 +55,18 @@ _RELKINDS = {"r": "table", "p": "partitioned table"}
 _REFUSED_RELKINDS = {"v": "a view", "m": "a materialized view", "f": "a foreign table"}
 
 
+# a constant default as pg_get_expr shows it: a number, true/false, NULL, or a quoted literal with casts
+# ('-1'::integer, 'x'::character varying, '2020-01-01'::date)
+_CONSTANT_DEFAULT = re.compile(
+    r"(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|NULL|'(?:[^']|'')*'(?:::[a-z_][a-z0-9_ ]*(?:\[\])?)*)",
+    re.IGNORECASE,
+)
+
+
+def is_constant_default(text: str | None) -> bool:
+    return bool(text) and _CONSTANT_DEFAULT.fullmatch(str(text).strip()) is not None
+
+
 def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
@@ -92,9 +105,11 @@ def load_table_meta(cursor: MetaCursor, schema: str | None, table: str) -> Table
     cursor.execute(_INDEXES_SQL, [oid])
     indexes = _indexes(cursor.fetchall())
     primary = next((set(i.columns) for i in indexes if i.primary), set())
-    # a key column whose default calls a function (gen_random_uuid(), a sequence) is filled fresh for each row
+    # a key column whose default is no constant (gen_random_uuid(), a sequence) is filled fresh for each row
     columns = tuple(
-        replace(c, auto_increment=True) if c.name in primary and "(" in (c.default or "") else c
+        replace(c, auto_increment=True)
+        if c.name in primary and c.default and not is_constant_default(c.default)
+        else c
         for c in columns
     )
     return TableMeta(
@@ -126,7 +141,7 @@ def _column(row: Sequence[Any]) -> ColumnMeta:
     ordinal, name, declared, typname, typtype, category, element, notnull, default, identity, _ = row
     typname, typtype, category = _text(typname), _text(typtype), _text(category)
     if category == "A":
-        data_type = "array"
+        data_type = "_" + _text(element)  # PostgreSQL's own name of the array type: _int4, _text, ...
     elif typtype == "e":
         data_type = "enum"
     else:
@@ -137,7 +152,7 @@ def _column(row: Sequence[Any]) -> ColumnMeta:
         ordinal=int(ordinal),
         data_type=data_type,
         column_type=str(declared),
-        jdbc_type=jdbc_type(data_type, None if element is None else _text(element)),
+        jdbc_type=jdbc_type(data_type),
         nullable=not notnull,
         default=default_text,
         # The database fills it when a statement leaves it out: identity or serial (and, see load_table_meta,

@@ -35,9 +35,6 @@ from seata_py.types.statements import Statement
 # Types an image reads as PostgreSQL's text form (see values.py): a Python value would lose something.
 TEXT_FORM_TYPES = ("interval", "json", "jsonb", "timetz", "money")
 
-# a literal default as pg_get_expr shows it: 'text'::type, a number, true/false, NULL
-_LITERAL_DEFAULT_TYPES = ("text", "character varying", "character", "bpchar", "varchar")
-
 
 def image_cursor(conn: psycopg.Connection[Any]) -> psycopg.Cursor[Any]:
     """A cursor on ``conn`` that reads stored values as :mod:`.values` expects them: tuples, the stock
@@ -65,9 +62,11 @@ class PostgresDialect(Dialect):
     upsert_name: ClassVar[str] = "INSERT ... ON CONFLICT DO UPDATE"
     now_sql: ClassVar[str] = "now()"
 
-    def __init__(self, zone: tzinfo | None = None) -> None:
+    def __init__(self, zone: tzinfo | None = None, class_prefix: str = "org.apache.seata") -> None:
         # the RM's zone: a timestamptz is logged as the wall clock there, as Java's JVM zone does
         self.zone = zone
+        # the Seata line's package, which names its SerialArray class in array fields
+        self.class_prefix = class_prefix
 
     def recognize(self, sql: str, args_style: ArgsStyle) -> tuple[Statement, ...]:
         return parse_sql(sql, args_style, syntax.SYNTAX)
@@ -86,21 +85,21 @@ class PostgresDialect(Dialect):
     # -- values --------------------------------------------------------------------------------------------
 
     def to_field(self, column: ColumnMeta, value: Any, key_type: KeyType, zone: tzinfo | None) -> Field:
-        return to_field(column, value, key_type, zone)
+        return to_field(column, value, key_type, zone, self.class_prefix)
 
     def to_db_param(self, column: ColumnMeta, field: Field) -> Any:
         return to_db_param(column, field, self.zone)
 
     def default_match(self, column: ColumnMeta) -> tuple[str, list[Any]]:
         default = (column.default or "").strip()
-        constant = _literal_default(default)
-        if constant is None:
+        if not catalog.is_constant_default(default):
             raise UnsupportedSQLError(
                 f"an upsert that leaves unique column {column.name} to its default ({default}), "
                 "which is not a constant"
             )
-        # the default expression itself, evaluated by the server: it is a constant (checked above)
-        return f"{self.quote(column.name)} = {default}", []
+        # the default expression itself, evaluated by the server: it is a constant (checked above); the
+        # query runs with an args list, so psycopg reads a literal % only doubled
+        return f"{self.quote(column.name)} = {default.replace('%', '%%')}", []
 
     # -- errors --------------------------------------------------------------------------------------------
 
@@ -134,16 +133,3 @@ class PostgresDialect(Dialect):
 
     def image_cursor(self, conn: psycopg.Connection[Any]) -> psycopg.Cursor[Any]:
         return image_cursor(conn)
-
-
-def _literal_default(text: str) -> str | None:
-    """The default when it is a constant: a number, a boolean, NULL or a quoted string with a cast to a
-    string type; None otherwise."""
-    import re
-
-    if re.fullmatch(r"-?\d+(\.\d+)?|true|false|NULL", text, re.IGNORECASE):
-        return text
-    match = re.fullmatch(r"'(?:[^']|'')*'(?:::([a-z ]+))?", text)
-    if match and (match.group(1) is None or match.group(1) in _LITERAL_DEFAULT_TYPES):
-        return text
-    return None

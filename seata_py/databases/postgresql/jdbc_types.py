@@ -36,7 +36,8 @@ _BY_TYPE = {
 }
 
 
-def jdbc_type(data_type: str, element: str | None = None) -> int:
-    if data_type == "array":
+def jdbc_type(data_type: str) -> int:
+    """``data_type`` is the type's name, ``_<element>`` for an array (PostgreSQL's own naming)."""
+    if data_type.startswith("_") or data_type == "array":
         return ARRAY
     return _BY_TYPE.get(data_type, OTHER)

@@ -101,7 +101,7 @@ def postgres_resource(
         dict(params),
         SEARCH_PATH,
         config,
-        PostgresDialect(config.zone),
+        PostgresDialect(config.zone, config.undo.class_prefix),
     )
 
 

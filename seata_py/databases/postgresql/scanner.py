@@ -128,7 +128,14 @@ def scan(sql: str, args_style: ArgsStyle) -> ScannedSQL:
             previous = c
         elif state in (_STRING, _ESCAPE_STRING):
             text.append(c)
-            if c == "\\" and state == _ESCAPE_STRING and i < n:
+            if (
+                c == "\\"
+                and state == _ESCAPE_STRING
+                and i < n
+                and not (sql[i] == "%" and args_style != "none")
+            ):
+                # the escaped character is copied as is; a `%` after the backslash is left to the placeholder
+                # reader on the next round, as psycopg reads it before PostgreSQL sees the backslash
                 text.append(sql[i])
                 i += 1
             elif c == "'":
@@ -156,7 +163,7 @@ def scan(sql: str, args_style: ArgsStyle) -> ScannedSQL:
             else:
                 text.append(c)
         elif state == _LINE_COMMENT:
-            if c == "\n":
+            if c in "\r\n":  # PostgreSQL ends a -- comment at either
                 state = _NORMAL
                 text.append("\n")
                 code.append("\n")

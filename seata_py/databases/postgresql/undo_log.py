@@ -10,7 +10,11 @@ def undo_log_ddl(table: str = "undo_log") -> str:
     default table); constraint and index names are Seata's for the default table."""
     check_plain_table_name(table)
     index = "ix_log_created" if table == "undo_log" else f"ix_{table}_log_created"
-    return f"""CREATE TABLE IF NOT EXISTS {table}
+    # a mixed-case name is quoted, as seata-py's undo_log statements quote it, so both mean one table
+    name = table if table == table.lower() else f'"{table}"'
+    pk, ux = (f"pk_{table}", f"ux_{table}") if table == table.lower() else (f'"pk_{table}"', f'"ux_{table}"')
+    index = index if table == table.lower() else f'"{index}"'
+    return f"""CREATE TABLE IF NOT EXISTS {name}
 (
     id            SERIAL       NOT NULL,
     branch_id     BIGINT       NOT NULL,
@@ -20,7 +24,7 @@ def undo_log_ddl(table: str = "undo_log") -> str:
     log_status    INT          NOT NULL,
     log_created   TIMESTAMP(0) NOT NULL,
     log_modified  TIMESTAMP(0) NOT NULL,
-    CONSTRAINT pk_{table} PRIMARY KEY (id),
-    CONSTRAINT ux_{table} UNIQUE (xid, branch_id)
+    CONSTRAINT {pk} PRIMARY KEY (id),
+    CONSTRAINT {ux} UNIQUE (xid, branch_id)
 );
-CREATE INDEX IF NOT EXISTS {index} ON {table} (log_created);"""
+CREATE INDEX IF NOT EXISTS {index} ON {name} (log_created);"""

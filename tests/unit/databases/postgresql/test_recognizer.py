@@ -297,11 +297,6 @@ def test_schema_qualified_and_aliased_locking_reads() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PostgresStatementBuilder._limit reads limit.expression, but sqlglot gives FETCH FIRST n ROWS "
-    "ONLY as exp.Fetch (count=...): AttributeError ('NoneType' object has no attribute 'sql') escapes",
-)
 def test_fetch_first_is_a_limit() -> None:
     # the SQL-standard spelling PostgreSQL accepts for LIMIT 5 OFFSET 3
     (stmt,) = parse(
@@ -393,12 +388,6 @@ def test_a_rejection_after_an_accepted_statement_still_refuses_the_string() -> N
 # -- known gaps ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reject_postgres_by_leading_words defers to the shared ANALYZE check, which looks only at the "
-    "first three words: EXPLAIN ANALYZE VERBOSE / EXPLAIN (ANALYZE, BUFFERS) / EXPLAIN (FORMAT JSON, "
-    "ANALYZE) run the UPDATE/DELETE, yet come back PlainStatement('describe')",
-)
 @pytest.mark.parametrize(
     "sql",
     [
@@ -414,23 +403,11 @@ def test_explain_analyze_of_a_write_is_refused_however_it_is_spelled(sql: str) -
         parse(sql, NONE)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plain_kind knows neither ABORT (PostgreSQL's ROLLBACK) nor PREPARE TRANSACTION (which ends "
-    "the session's transaction): both come back PlainStatement('other'), which the connection's guard "
-    "against ending the branch's transaction does not stop",
-)
 @pytest.mark.parametrize("sql", ["ABORT", "ABORT WORK", "PREPARE TRANSACTION 'gx'"])
 def test_statements_that_end_the_transaction_are_transaction_statements(sql: str) -> None:
     assert parse(sql, NONE) == (PlainStatement("transaction"),)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PostgresStatementBuilder._insert_conflict accepts an expression arbiter (ON CONFLICT "
-    "(lower(name))); the catalog leaves expression indexes out of the metadata, so the upsert executor "
-    "cannot find the row DO UPDATE changes and records no image of it",
-)
 def test_an_upsert_on_an_expression_index_is_refused() -> None:
     with pytest.raises(UnsupportedSQLError):
         parse("INSERT INTO t (id, name) VALUES (%s, %s) ON CONFLICT (lower(name)) DO UPDATE SET v = 1", SEQ)

@@ -263,11 +263,6 @@ def test_without_args_the_scanner_never_refuses_a_percent(sql: str) -> None:
 # -- known gaps ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scanner.scan: in an E'...' string the character after a backslash is consumed before the `%` "
-    "check, so psycopg's %s inside E'\\%s' is not seen: no refusal, and later markers take the wrong args",
-)
 def test_a_placeholder_after_a_backslash_in_an_escape_string_is_refused() -> None:
     sql = "UPDATE t SET a = E'\\%s', b = %s WHERE id = %s"
     if _split_query is not None:
@@ -276,11 +271,6 @@ def test_a_placeholder_after_a_backslash_in_an_escape_string_is_refused() -> Non
         parse(sql)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scanner.scan: E'100\\%%' is read as `\\%` then a lone `%'`, raising SQLPlaceholderError, while "
-    "psycopg turns the %% into % (sending E'100\\%') before PostgreSQL reads the backslash",
-)
 def test_a_doubled_percent_after_a_backslash_in_an_escape_string_is_one_percent() -> None:
     sql = "SELECT * FROM t WHERE a LIKE E'100\\%%' AND id = %s FOR UPDATE"
     if _split_query is not None:
@@ -290,11 +280,6 @@ def test_a_doubled_percent_after_a_backslash_in_an_escape_string_is_one_percent(
     assert stmt.sql == Fragment(sql, (0,))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scanner.scan ends a -- comment only at \\n; PostgreSQL's lexer also ends it at \\r, so the "
-    "WHERE after a lone CR is dropped and the DELETE is taken for one without WHERE",
-)
 def test_a_carriage_return_ends_a_line_comment() -> None:
     (stmt,) = parse("DELETE FROM t -- note\rWHERE id = 5", "none")
     assert isinstance(stmt, DeleteStatement)

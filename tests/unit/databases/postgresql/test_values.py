@@ -103,10 +103,11 @@ def test_binary_values_are_bytes() -> None:
         assert (f.value, type(f.value), f.java_class) == (b"ab", bytes, "[B")
 
 
-def test_a_uuid_is_its_string() -> None:
+def test_a_uuid_is_a_java_uuid() -> None:
     value = uuid.UUID("12345678-1234-5678-1234-567812345678")
     f = field("uuid", value)
-    assert (f.value, f.java_class) == ("12345678-1234-5678-1234-567812345678", None)
+    # measured: Java writes ["java.util.UUID","…"]
+    assert (f.value, f.java_class) == ("12345678-1234-5678-1234-567812345678", "java.util.UUID")
     assert to_db_param(column("uuid"), Field("c", KeyType.NULL, OTHER, value), None) == str(value)
 
 
@@ -129,10 +130,13 @@ def test_negative_zero_decimal_is_zero(value: Decimal, text: str) -> None:
 
 
 @pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity")])
-def test_a_numeric_a_bigdecimal_cannot_hold_is_refused(value: Decimal) -> None:
-    # numeric has NaN (and, since PostgreSQL 14, infinities); java.math.BigDecimal has neither
-    with pytest.raises(UnsupportedUndoValueError, match="'c'"):
-        field("numeric", value)
+def test_a_numeric_a_bigdecimal_cannot_hold_is_a_double_and_bound_back_as_numeric(value: Decimal) -> None:
+    # numeric has NaN (and, since PostgreSQL 14, infinities); BigDecimal has neither, and pgjdbc hands Java
+    # a Double for them (measured: ["java.lang.Double","NaN"])
+    f = field("numeric", value)
+    assert isinstance(f.value, float) and f.java_class is None
+    back = to_db_param(column("numeric"), f, None)
+    assert isinstance(back, Decimal) and str(back) == str(value)
 
 
 def test_a_float4_is_rounded_to_the_float_it_is() -> None:
@@ -149,7 +153,9 @@ def test_non_finite_floats_are_written_as_jacksons_strings_and_bound_back_as_flo
     data_type: str, value: float, text: str
 ) -> None:
     f = field(data_type, value)
-    assert f.value == text  # JSON has no NaN or infinity; Jackson writes a Double's as these strings
+    # the value stays a float; the codec writes it as Jackson does, a string in its class wrapper
+    assert isinstance(f.value, float) and str(f.value) == str(value)
+    assert f.java_class == ("java.lang.Float" if data_type == "float4" else None)
     back = to_db_param(column(data_type), f, None)
     assert isinstance(back, float)
     assert (math.isnan(back) and math.isnan(value)) or back == value
@@ -262,22 +268,82 @@ def test_a_timestamptz_without_a_configured_zone_uses_the_local_one_both_ways() 
 @pytest.mark.parametrize(
     ("data_type", "text"),
     [
-        ("interval", "1 mon 2 days 03:00:00"),
-        ("json", '{"b": 1,  "a": [1, 2]}'),  # json keeps its text as written, spacing and key order
-        ("jsonb", '{"a": 1}'),
-        ("array", "{{1,NULL},{3,4}}"),
-        ("array", "[0:1]={1,2}"),  # bounds that a Python list would lose
+        ("interval", "P1M"),  # a non-default IntervalStyle: PGInterval is read from the default one
+        ("_int4", "{{1,NULL},{3,4}}"),  # two dimensions: Java's SerialArray cannot be read back
+        ("_int4", "[0:1]={1,2}"),  # bounds that a Java array would lose
+        ("_float8", "{1.5}"),  # elements Java's SerialArray was not measured with
         ("enum", "happy"),
         ("timetz", "01:02:03+05:30"),
+    ],
+)
+def test_text_form_strings_pass_through_unchanged(data_type: str, text: str) -> None:
+    f = field(data_type, text)
+    assert (f.value, f.java_class, f.type) == (text, None, jdbc_type(data_type))
+    assert to_db_param(column(data_type), f, None) == text
+
+
+@pytest.mark.parametrize(
+    ("data_type", "text"),
+    [
+        ("json", '{"b": 1,  "a": [1, 2]}'),  # json keeps its text as written, spacing and key order
+        ("jsonb", '{"a": 1}'),
         ("money", "$1,000.00"),
         ("inet", "10.0.0.1/8"),
         ("tsvector", "'a':1 'b':2"),
     ],
 )
-def test_text_form_values_pass_through_unchanged(data_type: str, text: str) -> None:
+def test_types_without_a_java_class_are_pgobjects_holding_their_text(data_type: str, text: str) -> None:
     f = field(data_type, text)
-    assert (f.value, f.java_class, f.type) == (text, None, jdbc_type(data_type))
+    assert f.java_class == "org.postgresql.util.PGobject"
+    assert f.value.properties == (("type", data_type), ("value", text), ("null", False))
     assert to_db_param(column(data_type), f, None) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "fields", "value_text"),
+    [
+        ("1 year 2 mons", (1, 2, 0, 0, 0, 0, 0), "1 years 2 mons"),
+        (
+            "-1 mons +2 days +03:04:05.678",
+            (0, -1, 2, 3, 4, 5, 678000),
+            "-1 mons 2 days 3 hours 4 mins 5.678 secs",
+        ),
+        ("-04:05:06.5", (0, 0, 0, -4, -5, -6, -500000), "-4 hours -5 mins -6.5 secs"),
+        ("00:00:00", (0, 0, 0, 0, 0, 0, 0), "00:00:00"),
+    ],
+)
+def test_an_interval_is_a_pginterval_as_pgjdbc_builds_it(
+    text: str, fields: tuple[int, ...], value_text: str
+) -> None:
+    f = field("interval", text)
+    assert f.java_class == "org.postgresql.util.PGInterval"
+    names = ("years", "months", "days", "hours", "minutes", "wholeSeconds", "microSeconds")
+    assert tuple(f.value.get(n) for n in names) == fields
+    assert f.value.get("value") == value_text
+    # bound back as PostgreSQL's verbose input, which every IntervalStyle accepts
+    back = to_db_param(column("interval"), f, None)
+    assert back.startswith(f"{fields[0]} years {fields[1]} mons {fields[2]} days")
+
+
+@pytest.mark.parametrize(
+    ("data_type", "text", "elements", "array_class"),
+    [
+        ("_int4", "{1,NULL,3}", (1, None, 3), "[Ljava.lang.Integer;"),
+        ("_text", '{"a b",NULL,"c\\"d"}', ("a b", None, 'c"d'), "[Ljava.lang.String;"),
+        ("_bool", "{t,f}", (True, False), "[Ljava.lang.Boolean;"),
+        ("_int8", "{}", (), "[Ljava.lang.Long;"),
+    ],
+)
+def test_a_one_dimensional_array_is_seatas_serial_array(
+    data_type: str, text: str, elements: tuple[Any, ...], array_class: str
+) -> None:
+    f = field(data_type, text)
+    assert f.java_class == "org.apache.seata.rm.datasource.sql.serial.SerialArray"
+    assert f.value.get("elements").java_class == array_class
+    assert f.value.get("elements").items == elements
+    assert f.value.get("baseTypeName") == data_type[1:]
+    back = to_db_param(column(data_type), f, None)
+    assert field(data_type, back).value == f.value  # the literal bound back reads as the same array
 
 
 # -- through the Java undo-log format and back ---------------------------------------------------------------
@@ -302,7 +368,6 @@ def test_text_form_values_pass_through_unchanged(data_type: str, text: str) -> N
         ("time", time(1, 2, 3, 456789)),
         ("timestamp", datetime(2020, 1, 2, 3, 4, 5, 123456)),
         ("timestamptz", datetime(2021, 10, 31, 1, 30, 0, 7, tzinfo=timezone.utc)),
-        ("interval", "1 mon"),
         ("uuid", "12345678-1234-5678-1234-567812345678"),
     ],
 )
