@@ -137,6 +137,14 @@ CASES: list[Case] = [
         "insert-explicit-key-returning-other",
         Step("INSERT INTO t_stock (sku, name, count) VALUES (%s, %s, 1) RETURNING name", ("R", "radish")),
     ),
+    case(
+        "insert-cast-params",  # how SQLAlchemy's psycopg dialect renders an ORM insert
+        Step(
+            "INSERT INTO t_order (order_id, item_id, sku, qty, price) VALUES "
+            "(%(o)s::INTEGER, %(i)s::INTEGER, %(s)s::VARCHAR, %(q)s::INTEGER, %(p)s::NUMERIC(10, 2))",
+            {"o": 7, "i": 1, "s": "Q", "q": 1, "p": "3.00"},
+        ),
+    ),
     case("insert-schema-qualified", "INSERT INTO inventory.t_item (id, qty) VALUES (3, 30)"),
     case("insert-mixed-case-table", 'INSERT INTO "MixedCase" ("Id", "Val") VALUES (3, \'three\')'),
     # -- UPDATE ---------------------------------------------------------------------------------------------

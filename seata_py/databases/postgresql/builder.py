@@ -28,6 +28,8 @@ from seata_py.types.statements import (
     DeleteStatement,
     Fragment,
     InsertStatement,
+    InsertValue,
+    Param,
     PlainStatement,
     Statement,
 )
@@ -138,6 +140,21 @@ class PostgresStatementBuilder(StatementBuilder):
                 returning=node.args.get("returning") is not None,
             )
         return super()._insert(node, chunk)
+
+    def _insert_value(self, node: exp.Expression) -> InsertValue:
+        # `%s::INTEGER` (how SQLAlchemy's psycopg dialect renders parameters) is the bound value in the
+        # column's type: as a key value it is the parameter itself
+        inner = node
+        while isinstance(inner, exp.Paren):
+            inner = inner.this
+        cast = inner.this if isinstance(inner, exp.Cast) else None
+        while isinstance(cast, exp.Paren):
+            cast = cast.this
+        if isinstance(cast, exp.Placeholder):
+            ref = self._scanned.marker_ref(cast.name)
+            if ref is not None:
+                return Param(ref)
+        return super()._insert_value(node)
 
     def _delete(self, node: exp.Delete) -> DeleteStatement:
         if node.args.get("using"):

@@ -411,3 +411,11 @@ def test_statements_that_end_the_transaction_are_transaction_statements(sql: str
 def test_an_upsert_on_an_expression_index_is_refused() -> None:
     with pytest.raises(UnsupportedSQLError):
         parse("INSERT INTO t (id, name) VALUES (%s, %s) ON CONFLICT (lower(name)) DO UPDATE SET v = 1", SEQ)
+
+
+def test_a_cast_parameter_is_the_parameter_as_an_insert_value() -> None:
+    # SQLAlchemy's psycopg dialect renders ORM insert values as %(name)s::TYPE; a key given that way is the
+    # bound value, not an expression the images could not find the row by
+    (statement,) = parse("INSERT INTO t (id, v) VALUES (%(id)s::INTEGER, (%(v)s)::TEXT)", "mapping")
+    assert isinstance(statement, InsertStatement)
+    assert statement.rows == ((Param("id"), Param("v")),)
