@@ -18,11 +18,12 @@ connection of the engine become AT branches, registered when SQLAlchemy commits:
         # the session's commit registered the branch; an exception anywhere in the block rolls back
         # every branch of every service and is re-raised
 
-An engine you already have: ``instrument(engine)``. Both take ``resource_id=`` (default
-``jdbc:mysql://host:port/database``); pass the JDBC URL your Java services use for the same database so that
-global row locks are shared with them.
+An engine you already have: ``instrument(engine)``. ``postgresql+psycopg://`` engines work the same way.
+Both take ``resource_id=`` (default ``jdbc:mysql://host:port/database``, ``jdbc:postgresql://...`` for
+PostgreSQL); pass the JDBC URL your Java services use for the same database so that global row locks are
+shared with them.
 
-How it hooks in, with SQLAlchemy's own events (nothing is monkeypatched):
+How it hooks in, with SQLAlchemy's own events and dialect settings (nothing is monkeypatched):
 
 - ``do_connect`` opens every DBAPI connection with :func:`seata_py.connect`, so the pool holds AT proxies.
   ``seata_py.init()`` must have run before the engine's first connection. Your own ``do_connect`` listeners
@@ -34,10 +35,22 @@ How it hooks in, with SQLAlchemy's own events (nothing is monkeypatched):
   seata-py's state of one (``ATConnection.has_transaction_state()``), so no undo items, lock keys,
   savepoints or XID reach the next checkout.
 
-``INSERT ... RETURNING`` (MariaDB 10.5+) needs nothing special: the ORM's batched inserts of rows with
+Two settings of the instrumented engine's own dialect (nothing else sees them):
+
+- ``get_driver_connection``: ``connection.driver_connection`` is the driver's own connection under the AT
+  proxy (``dbapi_connection``), as for SQLAlchemy's asyncio adaptations; psycopg's ``TypeInfo.fetch``, which
+  the psycopg dialect runs at first connect (hstore), takes nothing else. Statements run on it bypass AT mode.
+- ``insertmanyvalues_implicit_sentinel``: a dialect that batches INSERTs whose database-generated keys must
+  come back in parameter order (the ORM's, ``returning(..., sort_by_parameter_order=True)``) as
+  ``INSERT ... SELECT ... FROM (VALUES ...) ORDER BY`` (PostgreSQL) would be refused, since AT mode cannot
+  undo ``INSERT ... SELECT``; such batches run as one ``INSERT ... VALUES ... RETURNING`` per row instead, as
+  on dialects without that form. Unordered batches stay one multi-row statement.
+
+``INSERT ... RETURNING`` (MariaDB 10.5+, PostgreSQL) needs nothing special: the ORM's inserts of rows with
 database-generated keys and explicit ``insert(...).returning(...)`` return their rows as usual, and AT mode
-reads the generated ids with ``LAST_INSERT_ID()``. Only with ``stream_results=True`` (an unbuffered cursor)
-is such a statement refused inside a global transaction, before it runs.
+reads the generated ids (``LAST_INSERT_ID()`` on MySQL, the statement's own RETURNING rows on PostgreSQL).
+Only with ``stream_results=True`` (an unbuffered or server-side cursor) is such a statement refused inside a
+global transaction, before it runs.
 
 Errors: SQLAlchemy wraps driver errors. A statement AT mode cannot undo raises
 ``sqlalchemy.exc.NotSupportedError`` whose ``.orig`` is :class:`seata_py.UnsupportedSQLError` (raised before
@@ -58,6 +71,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Dialect, Engine, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+from sqlalchemy.sql.compiler import InsertmanyvaluesSentinelOpts
 
 from seata_py import databases
 from seata_py import runtime as seata_runtime
@@ -81,7 +95,7 @@ _instrumented: weakref.WeakKeyDictionary[Dialect, str | None] = weakref.WeakKeyD
 
 def create_engine(url: str | URL, *, resource_id: str | None = None, **engine_kwargs: Any) -> Engine:
     """``sqlalchemy.create_engine(url, **engine_kwargs)`` for a ``mysql+pymysql://`` (or
-    ``mariadb+pymysql://``) URL, instrumented with :func:`instrument`::
+    ``mariadb+pymysql://``, ``postgresql+psycopg://``) URL, instrumented with :func:`instrument`::
 
         engine = create_engine("mysql+pymysql://app:secret@db/orders", pool_size=5, pool_pre_ping=True)
 
@@ -112,7 +126,7 @@ def instrument(engine: Engine, resource_id: str | None = None) -> Engine:
     if not isinstance(engine, Engine):
         raise ConfigError(
             f"instrument() takes a sqlalchemy Engine, not {type(engine).__name__} "
-            "(asyncio engines are not supported: AT connections are synchronous pymysql connections)"
+            "(asyncio engines are not supported: AT connections are synchronous driver connections)"
         )
     dialect = engine.dialect
     driver = databases.driver_for_sqlalchemy(dialect.name, dialect.driver)
@@ -129,6 +143,7 @@ def instrument(engine: Engine, resource_id: str | None = None) -> Engine:
                 f"not {resource_id!r}"
             )
         return engine
+    _adapt_dialect(engine)
     event.listen(engine, "do_connect", _Connector(driver, resource_id))
     event.listen(engine, "checkout", _Checkout(driver))
     _instrumented[dialect] = resource_id
@@ -143,6 +158,23 @@ def is_instrumented(engine: Engine) -> bool:
 
 def _supported() -> str:
     return ", ".join(f"{name}://" for d in databases.DRIVERS for name in d.SQLALCHEMY_DIALECTS)
+
+
+def _adapt_dialect(engine: Engine) -> None:
+    """The two dialect settings of the module documentation, on this engine's dialect instance."""
+    dialect = engine.dialect
+    dialect.get_driver_connection = _driver_connection  # type: ignore[method-assign,assignment]
+    if dialect.insertmanyvalues_implicit_sentinel & InsertmanyvaluesSentinelOpts.USE_INSERT_FROM_SELECT:
+        # no implicit sentinel: SQLAlchemy runs ordered batches with server-generated keys row by row; client
+        # side sentinels (insert_sentinel columns, client defaults) still batch
+        dialect.insertmanyvalues_implicit_sentinel = InsertmanyvaluesSentinelOpts.NOT_SUPPORTED
+        engine.clear_compiled_cache()  # statements compiled before instrument() would keep the old form
+
+
+def _driver_connection(dbapi_connection: Any) -> Any:
+    if isinstance(dbapi_connection, ATConnectionBase):
+        return dbapi_connection.target
+    return dbapi_connection
 
 
 def _check_resource_id(resource_id: str | None) -> None:
