@@ -243,6 +243,12 @@ def test_orm_session_flow_in_a_global_transaction(env: Env, engine: Engine, roll
         with Session(engine) as session:
             new_accounts = [Account(user_id=f"n{i}", balance=Decimal(i)) for i in range(1, 4)]
             session.add_all(new_accounts)
+            session.add_all(
+                [
+                    OrderLine(order_id=10, item_id=i, sku=sku, qty=i, price=Decimal(i))
+                    for i, sku in ((1, "A"), (2, "B"))
+                ]
+            )
             session.flush()
             assert [account.points for account in new_accounts] == [0, 0, 0]  # the server default, returned
             session.get_one(Account, 1).balance -= Decimal("30.00")
@@ -250,6 +256,7 @@ def test_orm_session_flow_in_a_global_transaction(env: Env, engine: Engine, roll
             session.delete(session.get_one(OrderLine, (1, 2)))
             nested = session.begin_nested()  # SAVEPOINT ... ROLLBACK TO SAVEPOINT drops its undo items
             session.add(Account(user_id="gone with the savepoint", balance=Decimal("1.00")))
+            session.add(Stock(sku="TMP", name="tmp", count=1))
             session.get_one(Account, 3).balance = Decimal("999.00")
             session.flush()
             nested.rollback()
@@ -263,6 +270,7 @@ def test_orm_session_flow_in_a_global_transaction(env: Env, engine: Engine, roll
                 delete(OrderLine).where(OrderLine.qty >= 5).execution_options(synchronize_session="fetch")
             )
             session.merge(OrderLine(order_id=1, item_id=1, sku="A", qty=9, price=Decimal("10.00")))  # UPDATE
+            session.merge(Stock(sku="NEW", name="new", count=3))  # does not exist: INSERT
             session.commit()
             generated = {account.user_id: account.id for account in new_accounts}
 
@@ -271,6 +279,7 @@ def test_orm_session_flow_in_a_global_transaction(env: Env, engine: Engine, roll
         ids = ids_by_user(env)
         assert generated == {user: ids[user] for user in generated}
         assert "gone with the savepoint" not in ids
+        assert "TMP" not in {sku for (sku,) in query(env, "SELECT sku FROM t_stock")}
         assert query(env, "SELECT balance FROM t_account WHERE id = 3") == [(Decimal("0.00"),)]
         # ordered batches of server-generated keys: one INSERT ... VALUES ... RETURNING per row, never the
         # INSERT ... SELECT form AT mode cannot undo
@@ -278,9 +287,16 @@ def test_orm_session_flow_in_a_global_transaction(env: Env, engine: Engine, roll
         assert len(inserts) == 4 and all("RETURNING" in s and "SELECT" not in s for s in inserts)
         (document,) = undo_documents(env, tx.xid)  # one session commit: one branch
         items = undo_items(document)
-        assert {("INSERT", "t_account"), ("UPDATE", "t_stock"), ("DELETE", "t_order")} <= set(items)
+        assert {
+            ("INSERT", "t_account"),
+            ("INSERT", "t_order"),
+            ("INSERT", "t_stock"),
+            ("UPDATE", "t_stock"),
+            ("DELETE", "t_order"),
+        } <= set(items)
         # the statements rolled back to the savepoint left nothing to undo
-        assert "gone with the savepoint" not in json.dumps(document) and "999" not in json.dumps(document)
+        dumped = json.dumps(document)
+        assert "gone with the savepoint" not in dumped and "999" not in dumped and "TMP" not in dumped
         if rollback:
             raise Boom
     assert_outcome(env, rollback, before, during)
@@ -329,25 +345,35 @@ def test_orm_inserts_get_their_generated_keys_back(env: Env, engine: Engine, rol
     assert_outcome(env, rollback, before, during)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=seata_py.UnsupportedSQLError,
-    reason="SQLAlchemy's psycopg dialect renders every bound value with a cast (%(sku)s::VARCHAR); the "
-    "PostgreSQL statement builder reads a cast placeholder in VALUES as an expression, and AT mode refuses "
-    "an expression as a primary key value",
-)
-def test_orm_insert_of_client_assigned_keys(env: Env, engine: Engine) -> None:
+@pytest.mark.parametrize("rollback", [True, False], ids=["rollback", "commit"])
+def test_orm_insert_of_client_assigned_keys(env: Env, engine: Engine, rollback: bool) -> None:
+    """The dialect renders every bound value with a cast (``%(sku)s::VARCHAR``): the cast parameter is the key
+    value AT mode finds the rows again by."""
     before = tables(env)
-    with pytest.raises(Boom), seata_py.global_transaction(name="sa-pg-client-keys"):
+    with (
+        rolls_back_if(rollback),
+        recorded_statements(engine) as statements,
+        seata_py.global_transaction(name="sa-pg-client-keys") as tx,
+    ):
         with Session(engine) as session:
             session.add(Stock(sku="NEW", name="new", count=3))
-            session.add(OrderLine(order_id=9, item_id=1, sku="NEW", qty=1, price=Decimal("1.00")))
-            session.merge(Stock(sku="MERGED", name="merged", count=1))
+            session.add_all(
+                [
+                    OrderLine(order_id=9, item_id=i, sku=sku, qty=i, price=Decimal("1.00"))
+                    for i, sku in ((1, "A"), (2, "B"))
+                ]
+            )
+            session.merge(Stock(sku="MERGED", name="merged", count=1))  # does not exist: INSERT
             session.commit()
+        during = tables(env)
         assert {"NEW", "MERGED"} <= {sku for (sku,) in query(env, "SELECT sku FROM t_stock")}
-        raise Boom
-    assert tables(env) == before
-    assert undo_count(env) == 0
+        assert query(env, "SELECT item_id FROM t_order WHERE order_id = 9 ORDER BY 1") == [(1,), (2,)]
+        assert any("%(sku)s::VARCHAR" in s for s in statements if s.startswith("INSERT INTO t_stock"))
+        (document,) = undo_documents(env, tx.xid)
+        assert set(undo_items(document)) == {("INSERT", "t_stock"), ("INSERT", "t_order")}
+        if rollback:
+            raise Boom
+    assert_outcome(env, rollback, before, during)
 
 
 def test_orm_statements_at_mode_cannot_undo_are_refused_and_the_session_goes_on(
@@ -390,10 +416,16 @@ def test_core_engine_begin_in_a_global_transaction(env: Env, engine: Engine, rol
                 insert(accounts).returning(accounts.c.id, accounts.c.user_id, sort_by_parameter_order=True),
                 [{"user_id": "c6", "balance": 6}, {"user_id": "c7", "balance": 7}],
             ).all()
-            # client-assigned keys through text(): SQLAlchemy renders no casts there
+            # client-assigned composite keys, each bound value cast by the dialect
             conn.execute(
-                text("INSERT INTO t_order (order_id, item_id, sku, qty, price) VALUES (:o, :i, :s, :q, 1)"),
-                [{"o": 20, "i": i, "s": sku, "q": i} for i, sku in ((1, "A"), (2, "B"), (3, "C"))],
+                insert(lines),
+                [
+                    {"order_id": 20, "item_id": i, "sku": sku, "qty": i, "price": 1}
+                    for i, sku in ((1, "A"), (2, "B"), (3, "C"))
+                ],
+            )
+            conn.execute(
+                text("INSERT INTO t_stock (sku, name, count) VALUES (:s, :n, 1)"), {"s": "T", "n": "t"}
             )
             conn.execute(update(stock).where(stock.c.sku == "A").values(count=stock.c.count - 4))
             conn.execute(update(lines).where(lines.c.order_id == 1).values(qty=lines.c.qty * 10))
