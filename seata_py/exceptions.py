@@ -1,7 +1,7 @@
 """Every error seata-py raises on purpose, in one place. All derive from :class:`SeataError`; errors a
-database caller meets also derive from the driver's PEP 249 class (pymysql's or sqlite3's), so existing
-handlers catch them. The protocol layer's :class:`seata_py.protocol.ProtocolError` is the one exception
-outside this tree: the codec imports nothing, and the RPC layer turns it into a closed connection.
+database caller meets also derive from the driver's PEP 249 class (pymysql's, sqlite3's or psycopg's), so
+existing handlers catch them. The protocol layer's :class:`seata_py.protocol.ProtocolError` is the one
+exception outside this tree: the codec imports nothing, and the RPC layer turns it into a closed connection.
 
 The tree::
 
@@ -24,8 +24,10 @@ The tree::
     ├── InvalidXidError (ValueError)           a propagated XID of the wrong form
     ├── UnsupportedDriverError (TypeError)     wrap() got a connection of a driver no database package has
     ├── UnsupportedSQLError (NotSupportedError)  AT mode cannot undo the statement; nothing ran
-    │   └── SQLiteUnsupportedSQLError (sqlite3.NotSupportedError)
+    │   ├── SQLiteUnsupportedSQLError (sqlite3.NotSupportedError)
+    │   └── PostgresUnsupportedSQLError (psycopg.NotSupportedError)
     ├── SQLPlaceholderError (pymysql ProgrammingError)
+    │   └── PostgresPlaceholderError (psycopg.ProgrammingError)
     ├── SQLitePlaceholderError (sqlite3.ProgrammingError)
     ├── SQLiteStatementError (sqlite3.ProgrammingError)
     ├── TableMetaError                         table metadata could not be loaded
@@ -46,6 +48,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
+import psycopg
 import pymysql.err
 
 if TYPE_CHECKING:
@@ -193,6 +196,15 @@ class SQLPlaceholderError(SeataError, pymysql.err.ProgrammingError):
 
 class SQLitePlaceholderError(SeataError, sqlite3.ProgrammingError):
     """The statement's placeholders do not fit the args, where sqlite3 itself would refuse to bind them."""
+
+
+class PostgresUnsupportedSQLError(UnsupportedSQLError, psycopg.NotSupportedError):
+    """:class:`UnsupportedSQLError` that is also psycopg's ``NotSupportedError``, for psycopg callers (and
+    SQLAlchemy, which wraps only its driver's errors)."""
+
+
+class PostgresPlaceholderError(SQLPlaceholderError, psycopg.ProgrammingError):
+    """:class:`SQLPlaceholderError` that is also psycopg's ``ProgrammingError``, as psycopg itself raises."""
 
 
 class SQLiteStatementError(SeataError, sqlite3.ProgrammingError):

@@ -469,12 +469,6 @@ def test_core_statement_at_mode_cannot_undo_is_refused_before_it_runs_and_the_tr
     assert query(env, "SELECT id, points FROM t_account ORDER BY id") == [(1, 10), (2, 20), (3, 3)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=seata_py.UnsupportedSQLError,
-    reason="the psycopg proxy raises the bare UnsupportedSQLError (a pymysql NotSupportedError), not a "
-    "psycopg.NotSupportedError, so SQLAlchemy does not wrap it as it wraps driver errors",
-)
 def test_a_refusal_reaches_sqlalchemy_as_the_drivers_not_supported_error(env: Env, engine: Engine) -> None:
     accounts, stock = Account.__table__, Stock.__table__
     with seata_py.global_transaction(name="sa-pg-wrapped"), engine.connect() as conn:

@@ -39,7 +39,13 @@ from seata_py.config import SeataConfig
 from seata_py.databases.postgresql.dialect import PostgresDialect
 from seata_py.datasource.base import ATConnectionBase
 from seata_py.datasource.resource import DataSourceResource
-from seata_py.exceptions import LockConflictError, UnsupportedSQLError
+from seata_py.exceptions import (
+    LockConflictError,
+    PostgresPlaceholderError,
+    PostgresUnsupportedSQLError,
+    SQLPlaceholderError,
+    UnsupportedSQLError,
+)
 from seata_py.rm.at import ATResourceManager
 from seata_py.sql.exec import UserResult
 from seata_py.sql.exec.select_for_update import select_for_update_lock_keys
@@ -181,7 +187,7 @@ class ATConnection(ATConnectionBase):
 
     def set_autocommit(self, value: bool) -> None:
         if value and (self._context.undo_items or self._context.poisoned):
-            raise UnsupportedSQLError(
+            raise PostgresUnsupportedSQLError(
                 "switching autocommit on while the branch has uncommitted changes (commit() first)"
             )
         self._target.set_autocommit(value)
@@ -191,12 +197,14 @@ class ATConnection(ATConnectionBase):
 
     def pipeline(self) -> Any:
         if current_xid() is not None or global_lock_required():
-            raise UnsupportedSQLError("a pipeline inside a global transaction (statements would run unseen)")
+            raise PostgresUnsupportedSQLError(
+                "a pipeline inside a global transaction (statements would run unseen)"
+            )
         return self._target.pipeline()
 
     def tpc_begin(self, xid: Any) -> None:
         if current_xid() is not None:
-            raise UnsupportedSQLError("two-phase commit (tpc_begin) inside a global transaction")
+            raise PostgresUnsupportedSQLError("two-phase commit (tpc_begin) inside a global transaction")
         self._target.tpc_begin(xid)
 
     def commit(self) -> None:
@@ -271,6 +279,14 @@ class ATConnection(ATConnectionBase):
         return self._resource.dialect.quote(name)
 
     # -- what cursors call -----------------------------------------------------------------------------------
+
+    def _execute(self, target_cursor: Any, query: str, args: Any) -> int:
+        with _as_psycopg_errors():
+            return super()._execute(target_cursor, query, args)
+
+    def _execute_many(self, target_cursor: Any, query: str, args: Iterable[Any]) -> int:
+        with _as_psycopg_errors():
+            return super()._execute_many(target_cursor, query, args)
 
     def _take_hidden_result(self) -> bool:
         """Whether the last statement's result rows were seata-py's own (the RETURNING it added)."""
@@ -376,6 +392,21 @@ class ATConnection(ATConnectionBase):
                     self._target.commit()
 
 
+@contextlib.contextmanager
+def _as_psycopg_errors() -> Iterator[None]:
+    """A refusal reaches psycopg callers (and SQLAlchemy) as psycopg's own error class."""
+    try:
+        yield
+    except UnsupportedSQLError as exc:
+        if isinstance(exc, psycopg.Error):
+            raise
+        raise PostgresUnsupportedSQLError(exc.construct, exc.sql) from exc
+    except SQLPlaceholderError as exc:
+        if isinstance(exc, psycopg.Error):
+            raise
+        raise PostgresPlaceholderError(str(exc)) from exc
+
+
 def _tuples(cursor: psycopg.Cursor[Any]) -> list[tuple[Any, ...]]:
     """All result rows as tuples, whatever row factory the caller's cursor has."""
     saved = cursor.row_factory
@@ -455,9 +486,10 @@ class ATCursor:
             return self
         text = _query_text(query, self.connection.target)
         if self._server_side:
-            statements = self.connection._parse(text, params)[1]
+            with _as_psycopg_errors():
+                statements = self.connection._parse(text, params)[1]
             if any(not getattr(s, "kind", "") == "select" for s in statements):
-                raise UnsupportedSQLError("a write through a server-side (named) cursor", text)
+                raise PostgresUnsupportedSQLError("a write through a server-side (named) cursor", text)
             self._target.execute(query, params, **kwargs)
             return self
         try:
@@ -473,14 +505,14 @@ class ATCursor:
             self._target.executemany(query, params_seq, returning=returning)
             return
         if returning:
-            raise UnsupportedSQLError("executemany(..., returning=True) inside a global transaction")
+            raise PostgresUnsupportedSQLError("executemany(..., returning=True) inside a global transaction")
         text = _query_text(query, self.connection.target)
         self._rowcount = self.connection._execute_many(self._target, text, params_seq)
         self.connection._take_hidden_result()
 
     def copy(self, statement: Any, params: Any = None, **kwargs: Any) -> Any:
         if self._in_scope():
-            raise UnsupportedSQLError("COPY inside a global transaction (rows would change unseen)")
+            raise PostgresUnsupportedSQLError("COPY inside a global transaction (rows would change unseen)")
         return self._target.copy(statement, params, **kwargs)
 
     def _no_result(self) -> psycopg.ProgrammingError:
