@@ -3,6 +3,7 @@
     python examples/order_stock/demo.py                      # embedded TC + SQLite, nothing to install
     python examples/order_stock/demo.py --tc 127.0.0.1:8091  # a real Seata server
     python examples/order_stock/demo.py --mysql mysql://root:pw@127.0.0.1:3306/  # MySQL databases
+    python examples/order_stock/demo.py --postgres postgresql://postgres:pw@127.0.0.1:5432/  # PostgreSQL
 
 (``seata-py demo`` runs this file.) Three purchases: one that succeeds, one that fails on insufficient
 balance after stock was deducted and the order written, one where the order service crashes after stock was
@@ -99,11 +100,18 @@ def coordinator(address: str | None, workdir: Path) -> Iterator[str]:
         yield tc.address
 
 
-def databases(mysql: str | None, workdir: Path) -> dict[str, Database]:
+def databases(mysql: str | None, workdir: Path, postgres: str | None = None) -> dict[str, Database]:
     if mysql:
         base = mysql.rstrip("/")
         dbs = {name: Database(f"{base}/seata_demo_{name}") for name in DATA_SERVICES}
         _create_mysql_databases(dbs)
+        return dbs
+    if postgres:
+        server = Database(postgres)
+        if server.kind != "postgresql":
+            raise SystemExit(f"--postgres wants postgresql://user:password@host:port/, got {postgres!r}")
+        dbs = {name: server.with_database(f"seata_demo_{name}") for name in DATA_SERVICES}
+        _create_postgres_databases(server, dbs)
         return dbs
     return {name: Database(f"sqlite:///{workdir / f'{name}.db'}") for name in DATA_SERVICES}
 
@@ -119,6 +127,18 @@ def _create_mysql_databases(dbs: dict[str, Database]) -> None:
             conn.cursor().execute(f"CREATE DATABASE IF NOT EXISTS `{name}`")
         finally:
             conn.close()
+
+
+def _create_postgres_databases(server: Database, dbs: dict[str, Database]) -> None:
+    """CREATE DATABASE for those missing. It cannot run in a transaction, nor say IF NOT EXISTS, and needs a
+    database to connect to: the one in the --postgres URL, else ``postgres`` (every cluster has it)."""
+    import psycopg
+
+    admin = server if server.name else server.with_database("postgres")
+    with psycopg.connect(admin.url, autocommit=True) as conn:
+        for db in dbs.values():
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db.name,)).fetchone() is None:
+                conn.execute(f'CREATE DATABASE "{db.name}"')
 
 
 def state(dbs: dict[str, Database]) -> dict[str, list[tuple[Any, ...]]]:
@@ -321,7 +341,9 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--tc", help="address of a running Seata server (default: an embedded TC)")
-    parser.add_argument("--mysql", help="mysql://user:password@host:port/ (default: SQLite files)")
+    backends = parser.add_mutually_exclusive_group()
+    backends.add_argument("--mysql", help="mysql://user:password@host:port/ (default: SQLite files)")
+    backends.add_argument("--postgres", help="postgresql://user:password@host:port/ (default: SQLite files)")
     parser.add_argument("--workdir", help="keep databases and logs here (default: a temporary directory)")
     args = parser.parse_args(argv)
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="seata-py-demo-"))
@@ -329,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     try:
         with coordinator(args.tc, workdir) as tc:
-            demo = Demo(tc, databases(args.mysql, workdir), workdir)
+            demo = Demo(tc, databases(args.mysql, workdir, args.postgres), workdir)
             try:
                 demo.start()
                 return demo.run()

@@ -13,6 +13,8 @@ order     POST /create   {user_id, sku, count}: inserts the order, then account 
                                 the process on the spot (a crash after stock was deducted)
 account   POST /debit    {user_id, amount_cents}: fails with 409 on insufficient balance
 
+``--db`` also takes ``mysql://user:pw@host:port/db`` and ``postgresql://user:pw@host:port/db`` URLs.
+
 Every service wraps its app in SeataWSGIMiddleware, so the TX_XID header binds the caller's transaction
 (callers on loopback are trusted by default), and uses seata-py connections, so its writes become branches.
 """
@@ -201,7 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("service", choices=sorted(ROUTES))
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--db", help="database URL (not for business)")
+    parser.add_argument(
+        "--db", help="sqlite:///path, mysql://user:pw@host:port/db or postgresql://... (not for business)"
+    )
     parser.add_argument("--tc", required=True, help="TC address host:port")
     parser.add_argument("--stock", default="http://127.0.0.1:8101")
     parser.add_argument("--order", default="http://127.0.0.1:8102")

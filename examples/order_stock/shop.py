@@ -1,7 +1,8 @@
 """What the demo services share: database URLs, schema and seed rows, JSON over HTTP with the XID propagated.
 
 Each service owns one database. ``sqlite:///path/stock.db`` needs no server; ``mysql://user:pw@host:port/db``
-points at MySQL/MariaDB. Money is kept in integer cents so both databases store it exactly.
+points at MySQL/MariaDB, ``postgresql://user:pw@host:port/db`` at PostgreSQL (through psycopg 3). Money is
+kept in integer cents so every database stores it exactly.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import seata_py
 from seata_py.integrations.xid import inject_xid
@@ -41,17 +42,41 @@ SEED: dict[str, list[tuple[str, tuple[Any, ...]]]] = {
     ],
 }
 PRICES_CENTS = {"A": 300, "B": 1250}
+POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
 @dataclass(frozen=True)
 class Database:
-    """A database URL: ``sqlite:///abs/path.db`` or ``mysql://user:password@host:port/name``."""
+    """A database URL: ``sqlite:///abs/path.db``, ``mysql://user:password@host:port/name`` or
+    ``postgresql://user:password@host:port/name`` (a libpq URI: psycopg is given it as it is)."""
 
     url: str
 
     @property
-    def kind(self) -> str:
+    def scheme(self) -> str:
         return urlsplit(self.url).scheme
+
+    @property
+    def kind(self) -> str:
+        """``sqlite``, ``mysql`` or ``postgresql`` (``postgres://`` is libpq's other spelling)."""
+        scheme = self.scheme
+        if scheme == "sqlite":
+            return "sqlite"
+        if scheme in POSTGRES_SCHEMES:
+            return "postgresql"
+        if scheme == "mysql":
+            return "mysql"
+        raise ValueError(f"unsupported database URL {self.url!r}: use sqlite://, mysql:// or postgresql://")
+
+    @property
+    def name(self) -> str:
+        """The database name in the URL's path (the file path for SQLite)."""
+        return unquote(urlsplit(self.url).path.lstrip("/"))
+
+    def with_database(self, name: str) -> Database:
+        """The same server (credentials and query options kept) with another database."""
+        parts = urlsplit(self.url)
+        return Database(urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment)))
 
     def mysql_kwargs(self) -> dict[str, Any]:
         parts = urlsplit(self.url)
@@ -75,6 +100,8 @@ class Database:
         """A connection whose writes inside a global transaction become AT branches."""
         if self.kind == "sqlite":
             return seata_py.connect_sqlite(self.path)
+        if self.kind == "postgresql":
+            return seata_py.connect_postgresql(self.url)
         return seata_py.connect(**self.mysql_kwargs())
 
     def connect_plain(self) -> Any:
@@ -83,6 +110,10 @@ class Database:
             import sqlite3
 
             return sqlite3.connect(self.path)
+        if self.kind == "postgresql":
+            import psycopg
+
+            return psycopg.connect(self.url)
         import pymysql
 
         return pymysql.connect(**self.mysql_kwargs())
@@ -90,7 +121,7 @@ class Database:
     def undo_log_ddl(self) -> str:
         from seata_py.databases import undo_log_ddl
 
-        return undo_log_ddl("sqlite" if self.kind == "sqlite" else "mysql")
+        return undo_log_ddl(self.kind)
 
     def create(self, service: str) -> None:
         """Drop and create the service's tables (undo_log included) and insert the seed rows."""
@@ -102,7 +133,7 @@ class Database:
             for ddl in [*SCHEMA[service], self.undo_log_ddl()]:
                 if self.kind == "sqlite":
                     conn.executescript(ddl)  # the undo_log DDL is a table and its indexes
-                else:
+                else:  # PostgreSQL's undo_log DDL is two statements: psycopg runs them without parameters
                     cur.execute(ddl)
             for statement, args in SEED[service]:
                 cur.execute(self.sql(statement), args)

@@ -7,10 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pymysql
 import pytest
 
 from tests.infra.mariadb import MySQLServer
+from tests.infra.postgres import PostgresServer
 from tests.infra.seata_server import SeataServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -71,3 +73,14 @@ def test_demo_on_seata_server_and_mysql(mysql_server: MySQLServer, seata_tc: Sea
         finally:
             conn.close()
         assert rows == EXPECTED[what], what
+
+
+def test_demo_on_seata_tc_and_postgres(postgres_server: PostgresServer, seata_tc: SeataServer) -> None:
+    result = run_demo("--tc", seata_tc.address, "--postgres", postgres_server.url + "/")
+    assert_output(result.stdout)
+    for what, query in QUERIES.items():
+        with psycopg.connect(**postgres_server.connect_kwargs(f"seata_demo_{DB_OF[what]}")) as conn:
+            rows = [tuple(r) for r in conn.execute(query).fetchall()]
+            undo = conn.execute("SELECT count(*) FROM undo_log").fetchone()
+        assert rows == EXPECTED[what], what
+        assert undo == (0,)
