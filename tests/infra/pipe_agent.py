@@ -175,6 +175,11 @@ class PyAgent(PipeAgent):
     def datasource(self, name: str, **connect_kwargs: Any) -> str:
         return str(self.request("datasource", name=name, kwargs=connect_kwargs)["resource_id"])
 
+    def datasource_postgres(self, name: str, **connect_kwargs: Any) -> str:
+        """A ``seata_py.connect_postgresql(**connect_kwargs)`` connection named ``name``; its resource id."""
+        answer = self.request("datasource", name=name, kind="postgresql", kwargs=connect_kwargs)
+        return str(answer["resource_id"])
+
     @property
     def log_text(self) -> str:
         return self.stderr.read_text(errors="replace") if self.stderr.exists() else ""

@@ -2,7 +2,8 @@
 stdin, one JSON answer per line on stdout. Run as ``python -m tests.interop.py_agent`` with ``SEATA_*``
 settings in the environment (TC address, application id, undo class prefix); logs go to stderr.
 
-Requests: datasource, begin, bind, unbind, exec, commit, rollback, status, halt.
+Requests: datasource, begin, bind, unbind, exec, commit, rollback, status, halt. A datasource is opened with
+``seata_py.connect`` (MySQL, the default) or, with ``"kind": "postgresql"``, ``seata_py.connect_postgresql``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ class Agent:
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         op = request.get("op")
         if op == "datasource":
-            conn = seata_py.connect(**request["kwargs"])
+            if request.get("kind", "mysql") == "postgresql":
+                conn = seata_py.connect_postgresql(**request["kwargs"])
+            else:
+                conn = seata_py.connect(**request["kwargs"])
             self.connections[request["name"]] = conn
             return {"resource_id": conn.resource_id}
         if op == "begin":
@@ -69,7 +73,9 @@ class Agent:
             with conn.cursor() as cur:
                 for statement in statements:
                     sql = statement["sql"].replace("?", "%s")
-                    counts.append(cur.execute(sql, statement.get("params") or None))
+                    result = cur.execute(sql, statement.get("params") or None)
+                    # pymysql answers the row count; psycopg answers the cursor, which holds it
+                    counts.append(result if isinstance(result, int) else cur.rowcount)
             conn.commit()
         except BaseException:
             conn.rollback()
