@@ -121,7 +121,8 @@ def _comparable(field: Field) -> Hashable:
         exponent = value.as_tuple().exponent
         return ("decimal", value.copy_abs() if value.is_zero() else value, exponent)
     if isinstance(value, float):
-        return ("float", value)
+        # Double.equals, which Java's check uses, holds NaN equal to NaN (and -0.0 unequal to 0.0)
+        return ("float", "NaN" if value != value else value, str(value) if value == 0 else None)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return ("bytes", bytes(value))
     if isinstance(value, str):

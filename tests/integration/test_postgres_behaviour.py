@@ -428,3 +428,35 @@ def test_phase_two_finishes_while_the_connection_is_gone(postgres_server: Postgr
     while time.monotonic() < deadline and undo_rows(postgres_server, db):
         time.sleep(0.1)
     assert value(postgres_server, db, "SELECT sum(balance) FROM t_account") == pytest.approx(150.5)
+
+
+def test_values_psycopg_has_other_classes_or_none_for_are_restored_exactly(
+    postgres_server: PostgresServer, db: str
+) -> None:
+    """inet, ranges, money, infinite timestamps, NaN in an after image: read as text or kept as written."""
+    with admin(postgres_server, db) as conn:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS t_odd (id INT PRIMARY KEY, c_inet INET, c_range INT4RANGE, "
+            "c_money MONEY, c_ts TIMESTAMP, c_date DATE, c_real REAL, c_num NUMERIC, c_mac MACADDR)"
+        )
+        conn.execute("TRUNCATE t_odd")
+        conn.execute(
+            "INSERT INTO t_odd VALUES (1, '10.0.0.1/8', '[1,5)', 12.5, 'infinity', '-infinity', 1, 2, "
+            "'08:00:2b:01:02:03')"
+        )
+    before = value(postgres_server, db, "SELECT t::text FROM t_odd t")
+    conn = connect(postgres_server, db)
+    try:
+        with pytest.raises(Boom), seata_py.global_transaction(name="pg-odd"):
+            conn.execute("UPDATE t_odd SET c_real = 'NaN', c_num = 'NaN' WHERE id = 1")  # NaN after image
+            conn.execute(
+                "UPDATE t_odd SET c_inet = '::1', c_range = 'empty', c_money = 0, c_ts = '2020-01-01', "
+                "c_date = 'infinity', c_mac = NULL WHERE id = 1"
+            )
+            conn.execute("DELETE FROM t_odd WHERE id = 1")
+            conn.commit()
+            raise Boom
+    finally:
+        conn.close()
+    assert value(postgres_server, db, "SELECT t::text FROM t_odd t") == before
+    assert undo_rows(postgres_server, db) == 0

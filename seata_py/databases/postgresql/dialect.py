@@ -20,7 +20,9 @@ from typing import Any, ClassVar
 
 import psycopg
 import psycopg.errors
+from psycopg.adapt import Loader
 from psycopg.rows import tuple_row
+from psycopg.types.datetime import DateLoader, TimestampLoader, TimestamptzLoader
 from psycopg.types.string import TextLoader
 
 from seata_py.databases.postgresql import catalog, syntax, undo_log
@@ -32,8 +34,30 @@ from seata_py.types.images import Field, KeyType
 from seata_py.types.meta import ColumnMeta, TableMeta
 from seata_py.types.statements import Statement
 
-# Types an image reads as PostgreSQL's text form (see values.py): a Python value would lose something.
-TEXT_FORM_TYPES = ("interval", "json", "jsonb", "timetz", "money")
+# The types an image reads through psycopg's stock loaders, whose Python values values.py maps; every other
+# type is read as PostgreSQL's own text (interval's months are not days, json keeps its spelling, inet, ranges
+# and the rest have no Java class a Python value could become).
+NATIVE_TYPES = frozenset(
+    {
+        "int2", "int4", "int8", "oid", "numeric", "float4", "float8", "bool", "text", "varchar", "bpchar",
+        "name", "bytea", "date", "time", "timestamp", "timestamptz", "uuid",
+    }
+)  # fmt: skip
+_DATE_TIMES = ("date", "timestamp", "timestamptz")
+
+
+def _infinity_tolerant(base: type[Loader]) -> type[Loader]:
+    """The stock loader of a date type, but ``infinity``/``-infinity``, which no Python value holds, read as
+    their text (bound back as text, the column takes them again)."""
+
+    class InfinityTolerant(base):  # type: ignore[valid-type, misc]
+        def load(self, data: Any) -> Any:
+            text = bytes(data)
+            if text in (b"infinity", b"-infinity"):
+                return text.decode()
+            return super().load(data)
+
+    return InfinityTolerant
 
 
 def image_cursor(conn: psycopg.Connection[Any]) -> psycopg.Cursor[Any]:
@@ -42,11 +66,13 @@ def image_cursor(conn: psycopg.Connection[Any]) -> psycopg.Cursor[Any]:
     type psycopg has no loader for (those arrive as text anyway)."""
     cursor = conn.cursor(row_factory=tuple_row)
     adapters = psycopg.adapt.AdaptersMap(psycopg.adapters)
-    for name in TEXT_FORM_TYPES:
-        adapters.register_loader(name, TextLoader)
     for info in psycopg.adapters.types:
+        if info.name not in NATIVE_TYPES:
+            adapters.register_loader(info.oid, TextLoader)
         if info.array_oid:
             adapters.register_loader(info.array_oid, TextLoader)
+    for name, loader in zip(_DATE_TIMES, (DateLoader, TimestampLoader, TimestamptzLoader), strict=True):
+        adapters.register_loader(name, _infinity_tolerant(loader))
     cursor._adapters = adapters  # a cursor's own map; psycopg has no public setter
     return cursor
 

@@ -26,7 +26,7 @@ from typing import Any
 from uuid import UUID
 
 from seata_py.types.images import Field, KeyType
-from seata_py.types.java_numbers import java_double_to_string, to_float32
+from seata_py.types.java_numbers import to_float32
 from seata_py.types.java_objects import JavaArray, JavaObject
 from seata_py.types.meta import ColumnMeta
 from seata_py.undo import java_classes as jc
@@ -215,7 +215,12 @@ def _bytes(value: Any, zone: tzinfo | None) -> tuple[Any, str | None]:
     return bytes(value), jc.BYTE_ARRAY
 
 
+_INFINITIES = ("infinity", "-infinity")  # no Python date holds them: kept as their text
+
+
 def _date(value: Any, zone: tzinfo | None) -> tuple[Any, str | None]:
+    if value in _INFINITIES:
+        return value, None
     if isinstance(value, datetime) or not isinstance(value, date):
         raise TypeError(f"not a date: {value!r}")
     return value, jc.SQL_DATE
@@ -230,6 +235,8 @@ def _time(value: Any, zone: tzinfo | None) -> tuple[Any, str | None]:
 
 
 def _timestamp(value: Any, zone: tzinfo | None) -> tuple[Any, str | None]:
+    if value in _INFINITIES:
+        return value, None
     if not isinstance(value, datetime):
         raise TypeError(f"not a datetime: {value!r}")
     return to_naive_local(value, zone), jc.SQL_TIMESTAMP
@@ -291,7 +298,7 @@ def _interval(value: Any, zone: tzinfo | None) -> tuple[Any, str | None]:
 
 def _pgjdbc_interval_text(fields: dict[str, int], seconds: float) -> str:
     # PGInterval.getValue(): the non-zero parts (measured: "1 years 2 mons", "-1 mons 2 days 3 hours 4 mins
-    # 5.678 secs"); Java recomputes it from the fields when it reads them
+    # 5.678 secs", "-5 secs", "0 secs" for an empty one); Java recomputes it from the fields it reads
     units = (
         ("years", "years"),
         ("months", "mons"),
@@ -300,9 +307,10 @@ def _pgjdbc_interval_text(fields: dict[str, int], seconds: float) -> str:
         ("minutes", "mins"),
     )
     parts = [f"{fields[name]} {unit}" for name, unit in units if fields[name]]
-    if seconds:
-        parts.append(f"{java_double_to_string(seconds)} secs")
-    return " ".join(parts) or "00:00:00"
+    if seconds or not parts:
+        exact = Decimal(fields["wholeSeconds"]) + Decimal(fields["microSeconds"]).scaleb(-6)
+        parts.append(f"{format(exact.normalize(), 'f') if exact else '0'} secs")
+    return " ".join(parts)
 
 
 def _serial_array(element: str, value: Any, class_prefix: str) -> tuple[Any, str | None]:

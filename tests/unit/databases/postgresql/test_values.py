@@ -309,7 +309,8 @@ def test_types_without_a_java_class_are_pgobjects_holding_their_text(data_type: 
             "-1 mons 2 days 3 hours 4 mins 5.678 secs",
         ),
         ("-04:05:06.5", (0, 0, 0, -4, -5, -6, -500000), "-4 hours -5 mins -6.5 secs"),
-        ("00:00:00", (0, 0, 0, 0, 0, 0, 0), "00:00:00"),
+        ("00:00:00", (0, 0, 0, 0, 0, 0, 0), "0 secs"),
+        ("00:00:05", (0, 0, 0, 0, 0, 5, 0), "5 secs"),
     ],
 )
 def test_an_interval_is_a_pginterval_as_pgjdbc_builds_it(
