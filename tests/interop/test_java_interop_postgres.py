@@ -354,11 +354,6 @@ def test_java_reads_python_undo_rows_as_its_own(
     assert [(j, p) for j, p in zip(java_view, py_view, strict=True) if j != p] == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="PGInterval's value text: pgjdbc writes '0 secs' and '-5 secs' where seata-py writes '00:00:00' "
-    "and '-5.0 secs' (Java's parser recomputes the text from the fields, so it reads both alike)",
-)
 def test_python_writes_the_undo_row_java_writes(
     pg_agents: Callable[..., Any], make_pg_db: Callable[..., PgSharedDatabase]
 ) -> None:
@@ -393,7 +388,7 @@ def _decoded(java: Any, rollback_info: str) -> list[tuple[str, str, str, int, st
 # -- values Java's own RM cannot restore ---------------------------------------------------------------------
 
 TIMETZ_DIRTY = pytest.mark.xfail(
-    strict=False,
+    strict=True,
     reason="seata-py refuses Java's branch as dirty: 'dirty data in t_limits, rollback stopped: row (id=1) "
     "differs in columns c_timetz' (PhaseTwo_RollbackFailed_Unretryable); Java's after image is a "
     "java.sql.Time (the time in the JVM zone, 10:00:00 for 02:00:00+00), which seata-py does not match "
@@ -524,7 +519,7 @@ def test_java_rm_with_a_python_branch_of_values_java_cannot_hold(
             "'{1.5,2,NULL}'",
             "'{3}'",
             marks=pytest.mark.xfail(
-                strict=False,
+                strict=True,
                 reason="seata-py logs a numeric[] as its text (a String) where Java logs a SerialArray of "
                 "BigDecimal; Java's dirty check then refuses the branch: 'Field not equals, name c "
                 "(java.lang.String), old value {3} (java.lang.String), new value ...SerialArray@... "
@@ -569,21 +564,13 @@ FLOATS_UPDATE = (
 )
 
 
-NAN_AFTER_IMAGE = pytest.mark.xfail(
-    strict=False,
-    reason="seata-py's dirty check refuses an after image holding NaN: 'dirty data in t_float, rollback "
-    "stopped: row (id=2) differs in columns c_real' (PhaseTwo_RollbackFailed_Unretryable), for its own "
-    "branches and Java's alike",
-)
-
-
 @pytest.mark.parametrize(
     "writer, rm",
     [
         ("java", "java"),
         ("python", "java"),
-        pytest.param("python", "python", marks=NAN_AFTER_IMAGE),
-        pytest.param("java", "python", marks=NAN_AFTER_IMAGE),
+        ("python", "python"),
+        ("java", "python"),
     ],
 )
 def test_non_finite_floats_across_languages(
