@@ -34,6 +34,7 @@ from seata_py.rpc.loop import BackgroundLoop
 from seata_py.rpc.phase_two import phase_two
 from seata_py.rpc.request_ids import RequestIds
 from seata_py.rpc.transports import transport_for
+from seata_py.types.awaiting import bridged, wait
 
 log = logging.getLogger("seata_py.rpc")
 
@@ -155,7 +156,10 @@ class RpcClient:
             return
         self._resources.append(resource_id)
         if self._started:
-            self._loop.run(self._register_resource(resource_id))
+            if bridged():
+                wait(self._loop.run_async(self._register_resource(resource_id)))
+            else:
+                self._loop.run(self._register_resource(resource_id))
 
     async def _register_resource(self, resource_id: str) -> None:
         conns = [c for c in self.connections(ClientRole.RM) if c.ready]

@@ -49,6 +49,7 @@ from seata_py.protocol.messages import (
 )
 from seata_py.rpc.client import RpcClient
 from seata_py.rpc.connection import ClientRole
+from seata_py.types.awaiting import bridged, wait
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -192,6 +193,8 @@ def _served(name: str, build: Callable[P, _Operation[T]]) -> tuple[_Blocking[P, 
     """The methods ``name`` (blocking) and ``a<name>`` (awaitable) that run what ``build`` describes."""
 
     def blocking(self: TransactionCoordinator, *args: P.args, **kwargs: P.kwargs) -> T:
+        if bridged():  # AT code serving an asyncio caller: its loop waits for the answer, not this thread
+            return wait(awaitable(self, *args, **kwargs))
         op = build(*args, **kwargs)
         return _read(op, self.client.call(op.role, op.message, op.xid))
 

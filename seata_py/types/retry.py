@@ -7,10 +7,10 @@ Every loop that waits for a global lock (BranchRegister at commit, an autocommit
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from seata_py.types.awaiting import pause
 from seata_py.types.context import lock_retry_override
 
 
@@ -45,5 +45,5 @@ class LockRetry:
         count = max(self.times, 0) + 1
         for number in range(count):
             if number:
-                time.sleep(self.interval_ms / 1000)
+                pause(self.interval_ms / 1000)  # on the caller's event loop when it is an async one
             yield Attempt(number, last=number == count - 1)
