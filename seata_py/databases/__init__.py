@@ -13,12 +13,16 @@ from types import ModuleType
 from typing import Any
 
 from seata_py.databases import mysql, postgresql, sqlite
+from seata_py.databases.mysql import aiomysql, asyncmy
 from seata_py.exceptions import UnsupportedDriverError
 from seata_py.types.dialect import Dialect
 
 # the driver modules, each with DRIVER_NAME, SQLALCHEMY_DIALECTS, wraps(connection), connect(...) and
 # wrap(connection, ...)
 DRIVERS: tuple[ModuleType, ...] = (mysql.pymysql, sqlite.pysqlite, postgresql.psycopg)
+# the asyncio driver modules, each with DRIVER_NAME, SQLALCHEMY_DIALECTS, wraps(connection) and the coroutine
+# functions connect(...) and wrap(connection, ...); the drivers themselves are imported when used
+ASYNC_DRIVERS: tuple[ModuleType, ...] = (aiomysql, asyncmy)
 # the databases by the name ``seata-py ddl --dialect`` and undo_log_ddl() take
 PACKAGES: dict[str, ModuleType] = {"mysql": mysql, "sqlite": sqlite, "postgresql": postgresql}
 
@@ -31,6 +35,17 @@ def adapter_for(connection: Any) -> ModuleType:
     raise UnsupportedDriverError(
         f"no AT support for {type(connection).__module__}.{type(connection).__qualname__} connections; "
         f"supported drivers: {', '.join(d.DRIVER_NAME for d in DRIVERS)}"
+    )
+
+
+def async_adapter_for(connection: Any) -> ModuleType:
+    """The asyncio driver module that wraps this open connection."""
+    for driver in ASYNC_DRIVERS:
+        if driver.wraps(connection):
+            return driver
+    raise UnsupportedDriverError(
+        f"no async AT support for {type(connection).__module__}.{type(connection).__qualname__} "
+        f"connections; supported asyncio drivers: {', '.join(d.DRIVER_NAME for d in ASYNC_DRIVERS)}"
     )
 
 
@@ -56,4 +71,13 @@ def _package(name: str) -> ModuleType:
         raise ValueError(f"no database {name!r}; choose one of {', '.join(PACKAGES)}") from None
 
 
-__all__ = ["DRIVERS", "PACKAGES", "adapter_for", "dialect_named", "driver_for_sqlalchemy", "undo_log_ddl"]
+__all__ = [
+    "ASYNC_DRIVERS",
+    "DRIVERS",
+    "PACKAGES",
+    "adapter_for",
+    "async_adapter_for",
+    "dialect_named",
+    "driver_for_sqlalchemy",
+    "undo_log_ddl",
+]

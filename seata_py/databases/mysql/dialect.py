@@ -59,10 +59,22 @@ def _mariadb_default(value: str | None) -> str | None:
     return value
 
 
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    """pymysql's error base (aiomysql raises it too) and asyncmy's own, when asyncmy is installed."""
+    try:
+        from asyncmy.errors import MySQLError as AsyncmyError
+    except ImportError:
+        return (pymysql.err.Error,)
+    return (pymysql.err.Error, AsyncmyError)
+
+
+_DRIVER_ERRORS = _driver_errors()
+
+
 class MySQLDialect(Dialect):
     name: ClassVar[str] = "mysql"
     sqlglot_dialect: ClassVar[str] = "mysql"
-    driver_errors: ClassVar[tuple[type[BaseException], ...]] = (pymysql.err.Error,)
+    driver_errors: ClassVar[tuple[type[BaseException], ...]] = _DRIVER_ERRORS
     upsert_name: ClassVar[str] = "INSERT ... ON DUPLICATE KEY UPDATE"
 
     def __init__(self, java_driver: JavaDriver | str = JavaDriver.CONNECTOR_J_8) -> None:
@@ -132,9 +144,7 @@ class MySQLDialect(Dialect):
         return _text(rows[0][0])
 
     def is_unknown_column_error(self, exc: BaseException) -> bool:
-        return (
-            isinstance(exc, pymysql.err.MySQLError) and bool(exc.args) and exc.args[0] == ER_BAD_FIELD_ERROR
-        )
+        return isinstance(exc, _DRIVER_ERRORS) and bool(exc.args) and exc.args[0] == ER_BAD_FIELD_ERROR
 
     def load_table_meta(self, cursor: MetaCursor, schema: str | None, table: str) -> TableMeta:
         cursor.execute("SELECT DATABASE(), VERSION()")

@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("datasource",),
     ("databases",),
     ("runtime",),
+    ("aio",),
     ("cli", "integrations"),
     ("__init__",),
 )
