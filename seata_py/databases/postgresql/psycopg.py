@@ -127,14 +127,19 @@ def wrap(
     """Wrap an open psycopg connection (phase 2 connects with the same parameters and password)."""
     if isinstance(connection, ATConnection):
         return connection
+    resource = rm.register(postgres_resource(connection_params(connection), rm.config, resource_id))
+    return ATConnection(connection, resource, rm)
+
+
+def connection_params(connection: psycopg.Connection[Any] | psycopg.AsyncConnection[Any]) -> dict[str, Any]:
+    """What phase 2 needs to reach the database this open connection is on, password included."""
     params = {k: v for k, v in connection.info.get_parameters().items() if k not in _NOT_FOR_PHASE_TWO}
     params.setdefault("host", connection.info.host)
     params.setdefault("port", connection.info.port)
     params.setdefault("dbname", connection.info.dbname)
     if connection.info.password:
         params["password"] = connection.info.password
-    resource = rm.register(postgres_resource(params, rm.config, resource_id))
-    return ATConnection(connection, resource, rm)
+    return params
 
 
 def _query_text(query: Any, conn: psycopg.Connection[Any]) -> str:
