@@ -15,6 +15,7 @@ from typing import Any
 from seata_py.databases import mysql, postgresql, sqlite
 from seata_py.databases.mysql import aiomysql, asyncmy
 from seata_py.databases.postgresql import psycopg_async
+from seata_py.databases.sqlite import aiosqlite
 from seata_py.exceptions import UnsupportedDriverError
 from seata_py.types.dialect import Dialect
 
@@ -23,7 +24,7 @@ from seata_py.types.dialect import Dialect
 DRIVERS: tuple[ModuleType, ...] = (mysql.pymysql, sqlite.pysqlite, postgresql.psycopg)
 # the asyncio driver modules, each with DRIVER_NAME, SQLALCHEMY_DIALECTS, wraps(connection) and the coroutine
 # functions connect(...) and wrap(connection, ...); the drivers themselves are imported when used
-ASYNC_DRIVERS: tuple[ModuleType, ...] = (aiomysql, asyncmy, psycopg_async)
+ASYNC_DRIVERS: tuple[ModuleType, ...] = (aiomysql, asyncmy, psycopg_async, aiosqlite)
 # the databases by the name ``seata-py ddl --dialect`` and undo_log_ddl() take
 PACKAGES: dict[str, ModuleType] = {"mysql": mysql, "sqlite": sqlite, "postgresql": postgresql}
 
