@@ -12,7 +12,7 @@ from seata_py.types.retry import LockRetry
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     slept: list[float] = []
-    monkeypatch.setattr(retry.time, "sleep", slept.append)
+    monkeypatch.setattr(retry, "pause", slept.append)
     return slept
 
 
