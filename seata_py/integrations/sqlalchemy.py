@@ -126,7 +126,7 @@ def instrument(engine: Engine, resource_id: str | None = None) -> Engine:
     if not isinstance(engine, Engine):
         raise ConfigError(
             f"instrument() takes a sqlalchemy Engine, not {type(engine).__name__} "
-            "(asyncio engines are not supported: AT connections are synchronous driver connections)"
+            "(asyncio engines: seata_py.integrations.sqlalchemy_asyncio.instrument)"
         )
     dialect = engine.dialect
     driver = databases.driver_for_sqlalchemy(dialect.name, dialect.driver)

@@ -32,7 +32,7 @@ from seata_py.rm.at import ATResourceManager
 from seata_py.types.awaiting import run_bridged, wait
 from seata_py.types.context import current_xid, global_lock_required
 
-SQLALCHEMY_DIALECTS: tuple[str, ...] = ("postgresql+psycopg_async",)
+SQLALCHEMY_DIALECTS: tuple[str, ...] = ("postgresql+psycopg", "postgresql+psycopg_async")
 DRIVER_NAME = "psycopg (async)"
 
 
