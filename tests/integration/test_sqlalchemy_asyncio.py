@@ -1,0 +1,218 @@
+"""SQLAlchemy asyncio engines (``mysql+aiomysql``, ``mysql+asyncmy``, ``postgresql+psycopg``) instrumented by
+seata-py, against MariaDB / PostgreSQL and the real Seata server: ORM ``AsyncSession`` and Core
+``AsyncConnection`` writes become AT branches, a global rollback restores every row, a commit keeps them and
+cleans undo_log, a nested transaction (savepoint) rolled back drops its images; on debug-mode loops."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+import pymysql
+import pytest
+import sqlalchemy
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+import seata_py
+from seata_py.databases import undo_log_ddl
+from seata_py.exceptions import ConfigError
+from seata_py.integrations.sqlalchemy_asyncio import create_async_engine, instrument, is_instrumented
+from tests.infra.mariadb import MySQLServer
+from tests.infra.postgres import PostgresServer
+from tests.integration.async_support import run_async
+from tests.integration.conftest import eventually
+from tests.integration.test_sqlalchemy import SEED, TABLES, Account, Base, OrderLine, Stock
+
+pytestmark = pytest.mark.integration
+
+DATABASE = "it_sqlalchemy_async"
+BACKENDS = ("mysql+aiomysql", "mysql+asyncmy", "postgresql+psycopg")
+
+
+class Boom(Exception):
+    pass
+
+
+@dataclass
+class Env:
+    url: URL
+    admin: Any  # autocommit DB-API connection for seeding and snapshots
+    quote: str
+
+
+@pytest.fixture(scope="module")
+def runtime(real_seata_server: Any) -> Iterator[None]:
+    seata_py.init(application_id="it-sqlalchemy-async", grouplist=real_seata_server.address, time_zone="UTC")
+    try:
+        yield
+    finally:
+        seata_py.shutdown()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def env(request: pytest.FixtureRequest, runtime: None) -> Iterator[Env]:
+    backend: str = request.param
+    if backend.startswith("mysql"):
+        server: MySQLServer = request.getfixturevalue("mysql_server")
+        server.create_database(DATABASE)
+        host, port, user, password = server.host, server.port, server.user, server.password
+        sync_url = URL.create("mysql+pymysql", user, password, host, port, DATABASE)
+        admin: Any = pymysql.connect(**server.connect_kwargs(DATABASE), autocommit=True)
+        ddl, quote = undo_log_ddl("mysql"), "`"
+    else:
+        pg: PostgresServer = request.getfixturevalue("postgres_server")
+        pg.create_database(DATABASE)
+        host, port, user, password = pg.host, pg.port, pg.user, pg.password
+        sync_url = URL.create("postgresql+psycopg", user, password, host, port, DATABASE)
+        admin = psycopg.connect(**pg.connect_kwargs(DATABASE), autocommit=True)
+        ddl, quote = undo_log_ddl("postgresql"), '"'
+    schema_engine = sqlalchemy.create_engine(sync_url)  # a plain engine: DDL is not part of any AT test
+    Base.metadata.drop_all(schema_engine)
+    Base.metadata.create_all(schema_engine)
+    schema_engine.dispose()
+    with admin.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS undo_log")
+        cur.execute(ddl)
+    try:
+        yield Env(URL.create(backend, user, password, host, port, DATABASE), admin, quote)
+    finally:
+        admin.close()
+
+
+@pytest.fixture(autouse=True)
+def seeded(env: Env) -> None:
+    q = env.quote
+    with env.admin.cursor() as cur:
+        for table in ["undo_log", *reversed(TABLES)]:
+            cur.execute(f"DELETE FROM {q}{table}{q}")
+        for model, rows in SEED:
+            columns = list(rows[0])
+            cur.executemany(
+                f"INSERT INTO {q}{model.__tablename__}{q} ({', '.join(columns)}) "
+                f"VALUES ({', '.join(['%s'] * len(columns))})",
+                [tuple(row[c] for c in columns) for row in rows],
+            )
+        if q == '"':  # explicit ids leave PostgreSQL's sequence behind: move it past them
+            cur.execute("SELECT setval(pg_get_serial_sequence('sa_account', 'id'), max(id)) FROM sa_account")
+
+
+def snapshot(env: Env) -> dict[str, list[tuple[Any, ...]]]:
+    state = {}
+    with env.admin.cursor() as cur:
+        for table in TABLES:
+            cur.execute(f"SELECT * FROM {env.quote}{table}{env.quote}")
+            state[table] = sorted(cur.fetchall(), key=repr)
+    return state
+
+
+def undo_count(env: Env) -> int:
+    with env.admin.cursor() as cur:
+        cur.execute("SELECT count(*) FROM undo_log")
+        return int(cur.fetchone()[0])
+
+
+def engine_of(env: Env) -> AsyncEngine:
+    return create_async_engine(env.url, pool_size=2, max_overflow=0, pool_timeout=10)
+
+
+async def orm_work(session: AsyncSession) -> None:
+    session.add(Account(owner="new", balance=Decimal("5.00")))
+    account = (await session.execute(select(Account).where(Account.owner == "u2"))).scalar_one()
+    account.balance -= Decimal("50.50")
+    await session.execute(update(Stock).where(Stock.sku == "A").values(count=Stock.count - 3))
+    await session.execute(delete(OrderLine).where(OrderLine.order_id == 3))
+
+
+def test_orm_session_rolls_back_with_the_global_transaction(env: Env) -> None:
+    before = snapshot(env)
+
+    async def body() -> None:
+        engine = engine_of(env)
+        try:
+            with pytest.raises(Boom):
+                async with seata_py.global_transaction(name="sa-async-rollback"):
+                    async with AsyncSession(engine) as session, session.begin():
+                        await orm_work(session)
+                    during = await asyncio.to_thread(snapshot, env)
+                    assert during != before
+                    assert await asyncio.to_thread(undo_count, env) >= 1
+                    raise Boom
+        finally:
+            await engine.dispose()
+
+    run_async(body())
+    assert snapshot(env) == before
+    assert undo_count(env) == 0
+
+
+def test_orm_session_commit_keeps_the_rows_and_cleans_undo_log(env: Env) -> None:
+    async def body() -> None:
+        engine = engine_of(env)
+        try:
+            async with (
+                seata_py.global_transaction(name="sa-async-commit"),
+                AsyncSession(engine) as session,
+                session.begin(),
+            ):
+                await orm_work(session)
+        finally:
+            await engine.dispose()
+
+    run_async(body())
+    state = snapshot(env)
+    assert any(row[1] == "new" for row in state["sa_account"])
+    assert (2, "u2", Decimal("200.00"), "vip") in state["sa_account"]
+    assert ("A", 7) in state["sa_stock"]
+    assert all(row[0] != 3 for row in state["sa_order_line"])
+    assert eventually(lambda: undo_count(env) == 0, timeout=5)
+
+
+def test_core_connection_and_a_rolled_back_savepoint(env: Env) -> None:
+    """The nested transaction's images go with it; the rest rolls back globally, exactly."""
+    before = snapshot(env)
+
+    async def body() -> None:
+        engine = engine_of(env)
+        try:
+            with pytest.raises(Boom):
+                async with seata_py.global_transaction(name="sa-async-savepoint"):
+                    async with engine.begin() as conn:
+                        await conn.execute(update(Stock).where(Stock.sku == "B").values(count=99))
+                        nested = await conn.begin_nested()
+                        await conn.execute(delete(Account).where(Account.id == 3))
+                        await nested.rollback()
+                        await conn.execute(insert(OrderLine).values(order_id=9, item_id=1, sku="A", qty=1))
+                    state = await asyncio.to_thread(snapshot, env)
+                    assert ("B", 99) in state["sa_stock"]
+                    assert any(row[0] == 3 for row in state["sa_account"])
+                    raise Boom
+        finally:
+            await engine.dispose()
+
+    run_async(body())
+    assert snapshot(env) == before
+    assert undo_count(env) == 0
+
+
+def test_engines_are_instrumented_once_and_sync_engines_refused(env: Env) -> None:
+    async def body() -> None:
+        engine = engine_of(env)
+        try:
+            assert is_instrumented(engine)
+            assert instrument(engine) is engine
+            with pytest.raises(ConfigError, match="already instrumented"):
+                instrument(engine, resource_id="jdbc:other://x/y")
+            with pytest.raises(ConfigError, match="AsyncEngine"):
+                instrument(sqlalchemy.create_engine("sqlite://"))  # type: ignore[arg-type]
+            with pytest.raises(ConfigError, match="async_creator"):
+                create_async_engine(env.url, async_creator=lambda: None)
+        finally:
+            await engine.dispose()
+
+    run_async(body())
