@@ -4,6 +4,7 @@
     python examples/order_stock/demo.py --tc 127.0.0.1:8091  # a real Seata server
     python examples/order_stock/demo.py --mysql mysql://root:pw@127.0.0.1:3306/  # MySQL databases
     python examples/order_stock/demo.py --postgres postgresql://postgres:pw@127.0.0.1:5432/  # PostgreSQL
+    python examples/order_stock/demo.py --async              # the services as FastAPI apps on asyncio
 
 (``seata-py demo`` runs this file.) Three purchases: one that succeeds, one that fails on insufficient
 balance after stock was deducted and the order written, one where the order service crashes after stock was
@@ -41,8 +42,8 @@ def free_port() -> int:
 
 
 class Service:
-    def __init__(self, name: str, argv: list[str], log_path: Path) -> None:
-        self.name, self.argv, self.log_path = name, argv, log_path
+    def __init__(self, name: str, argv: list[str], log_path: Path, script: str = "services.py") -> None:
+        self.name, self.argv, self.log_path, self.script = name, argv, log_path, script
         self.port = int(argv[argv.index("--port") + 1])
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -53,7 +54,7 @@ class Service:
     def start(self) -> None:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, str(HERE / "services.py"), self.name, *self.argv],
+            [sys.executable, str(HERE / self.script), self.name, *self.argv],
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=HERE,
@@ -190,8 +191,9 @@ def print_state(
 
 
 class Demo:
-    def __init__(self, tc: str, dbs: dict[str, Database], workdir: Path) -> None:
-        self.tc, self.dbs, self.workdir = tc, dbs, workdir
+    def __init__(self, tc: str, dbs: dict[str, Database], workdir: Path, asyncio: bool = False) -> None:
+        self.tc, self.dbs, self.workdir, self.asyncio = tc, dbs, workdir, asyncio
+        script = "async_services.py" if asyncio else "services.py"
         ports = {name: free_port() for name in SERVICES}
         urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         common = ["--tc", tc]
@@ -200,11 +202,13 @@ class Demo:
                 "stock",
                 ["--port", str(ports["stock"]), "--db", dbs["stock"].url, *common],
                 workdir / "stock.log",
+                script,
             ),
             "account": Service(
                 "account",
                 ["--port", str(ports["account"]), "--db", dbs["account"].url, *common],
                 workdir / "account.log",
+                script,
             ),
             "order": Service(
                 "order",
@@ -218,6 +222,7 @@ class Demo:
                     *common,
                 ],
                 workdir / "order.log",
+                script,
             ),
             "business": Service(
                 "business",
@@ -231,6 +236,7 @@ class Demo:
                     *common,
                 ],
                 workdir / "business.log",
+                script,
             ),
         }
         self.failures: list[str] = []
@@ -267,7 +273,8 @@ class Demo:
 
     def run(self) -> int:
         urls = ", ".join(db.url for db in self.dbs.values())
-        print(f"seata-py order/stock demo: TC {self.tc}, databases {urls}")
+        flavour = "FastAPI services on asyncio" if self.asyncio else "WSGI services"
+        print(f"seata-py order/stock demo ({flavour}): TC {self.tc}, databases {urls}")
 
         print("\n1. alice buys 2 apples (succeeds). In flight, each service's undo_log holds its branch:")
         before = state(self.dbs)
@@ -345,13 +352,19 @@ def main(argv: list[str] | None = None) -> int:
     backends.add_argument("--mysql", help="mysql://user:password@host:port/ (default: SQLite files)")
     backends.add_argument("--postgres", help="postgresql://user:password@host:port/ (default: SQLite files)")
     parser.add_argument("--workdir", help="keep databases and logs here (default: a temporary directory)")
+    parser.add_argument(
+        "--async",
+        dest="use_asyncio",
+        action="store_true",
+        help="run the services as FastAPI apps on asyncio (seata_py.aio connections, httpx)",
+    )
     args = parser.parse_args(argv)
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="seata-py-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     try:
         with coordinator(args.tc, workdir) as tc:
-            demo = Demo(tc, databases(args.mysql, workdir, args.postgres), workdir)
+            demo = Demo(tc, databases(args.mysql, workdir, args.postgres), workdir, args.use_asyncio)
             try:
                 demo.start()
                 return demo.run()

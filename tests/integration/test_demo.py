@@ -84,3 +84,45 @@ def test_demo_on_seata_tc_and_postgres(postgres_server: PostgresServer, seata_tc
             undo = conn.execute("SELECT count(*) FROM undo_log").fetchone()
         assert rows == EXPECTED[what], what
         assert undo == (0,)
+
+
+def test_async_demo_on_embedded_defaults(tmp_path: Path) -> None:
+    """``seata-py demo --async``: the same three purchases through FastAPI services on asyncio."""
+    result = run_demo("--async", "--workdir", str(tmp_path))
+    assert_output(result.stdout)
+    assert "FastAPI services on asyncio" in result.stdout
+    for what, query in QUERIES.items():
+        with sqlite3.connect(tmp_path / f"{DB_OF[what]}.db") as conn:
+            rows = [tuple(r) for r in conn.execute(query)]
+            undo = conn.execute("SELECT COUNT(*) FROM undo_log").fetchone()[0]
+        assert rows == EXPECTED[what], what
+        assert undo == 0
+
+
+def test_async_demo_on_the_real_seata_server_and_mysql(
+    mysql_server: MySQLServer, real_seata_server: SeataServer
+) -> None:
+    kw = mysql_server.connect_kwargs("mysql")
+    url = f"mysql://{kw['user']}:{kw.get('password', '')}@{kw['host']}:{kw['port']}/"
+    result = run_demo("--async", "--tc", real_seata_server.address, "--mysql", url)
+    assert_output(result.stdout)
+    for what, query in QUERIES.items():
+        conn = pymysql.connect(**mysql_server.connect_kwargs(f"seata_demo_{DB_OF[what]}"))
+        try:
+            with conn.cursor() as cur:
+                cur.execute(query)
+                rows = [tuple(r) for r in cur.fetchall()]
+        finally:
+            conn.close()
+        assert rows == EXPECTED[what], what
+
+
+def test_async_demo_on_the_real_seata_server_and_postgres(
+    postgres_server: PostgresServer, real_seata_server: SeataServer
+) -> None:
+    result = run_demo("--async", "--tc", real_seata_server.address, "--postgres", postgres_server.url + "/")
+    assert_output(result.stdout)
+    for what, query in QUERIES.items():
+        with psycopg.connect(**postgres_server.connect_kwargs(f"seata_demo_{DB_OF[what]}")) as conn:
+            rows = [tuple(r) for r in conn.execute(query).fetchall()]
+        assert rows == EXPECTED[what], what
