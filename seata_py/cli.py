@@ -154,7 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_tc_parser(commands)
     demo = commands.add_parser(
         "demo",
-        help="run the order/stock demo (embedded TC + SQLite; --tc/--mysql/--postgres for real servers, --async for FastAPI services)",
+        help=(
+            "run the order/stock demo (embedded TC + SQLite; --tc/--mysql/--postgres for real servers, "
+            "--async for FastAPI services)"
+        ),
         add_help=False,
     )
     demo.add_argument("demo_args", nargs=argparse.REMAINDER, help="options of examples/order_stock/demo.py")
