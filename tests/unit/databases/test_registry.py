@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import sqlite3
 import warnings
 from types import ModuleType
@@ -29,6 +30,36 @@ def test_every_package_exports_a_dialect_and_its_undo_log_ddl(name: str) -> None
 def test_every_driver_module_has_the_adapter_face(driver: ModuleType) -> None:
     for name in ("wraps", "connect", "wrap", "DRIVER_NAME", "DRIVER_ERRORS", "SQLALCHEMY_DIALECTS"):
         assert hasattr(driver, name), f"{driver.__name__} lacks {name}"
+
+
+@pytest.mark.parametrize("driver", databases.ASYNC_DRIVERS, ids=lambda d: d.DRIVER_NAME)
+def test_every_async_driver_module_has_the_adapter_face(driver: ModuleType) -> None:
+    for name in ("wraps", "DRIVER_NAME", "SQLALCHEMY_DIALECTS"):
+        assert hasattr(driver, name), f"{driver.__name__} lacks {name}"
+    for name in ("connect", "wrap"):
+        assert inspect.iscoroutinefunction(getattr(driver, name)), f"{driver.__name__}.{name} is not async"
+
+
+def test_the_async_driver_is_chosen_from_the_connection() -> None:
+    import asyncmy
+    import psycopg
+
+    from seata_py.databases.mysql import aiomysql as aiomysql_adapter
+    from seata_py.databases.mysql import asyncmy as asyncmy_adapter
+    from seata_py.databases.postgresql import psycopg_async
+    from seata_py.databases.sqlite import aiosqlite as aiosqlite_adapter
+
+    unopened = {
+        asyncmy_adapter: asyncmy.connection.Connection(host="h"),
+        psycopg_async: psycopg.AsyncConnection.__new__(psycopg.AsyncConnection),
+        # aiomysql's and aiosqlite's connections are told by their module (their __del__ needs a loop)
+        aiosqlite_adapter: type("Connection", (), {"__module__": "aiosqlite.core"})(),
+        aiomysql_adapter: type("Connection", (), {"__module__": "aiomysql.connection"})(),
+    }
+    for adapter, connection in unopened.items():
+        assert databases.async_adapter_for(connection) is adapter
+    with pytest.raises(UnsupportedDriverError, match="aiomysql, asyncmy"):
+        databases.async_adapter_for(sqlite3.connect(":memory:"))
 
 
 def test_the_driver_is_chosen_from_the_connection() -> None:
