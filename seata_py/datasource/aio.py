@@ -17,8 +17,26 @@ from types import TracebackType
 from typing import Any
 
 from seata_py.datasource.base import ATConnectionBase
-from seata_py.types.awaiting import run_bridged
+from seata_py.types.awaiting import run_bridged, wait
 from seata_py.types.context import current_xid, global_lock_required
+
+
+class ConnectionFacade:
+    """The base of a database package's facade: a sync driver connection's face over an asyncio one
+    (``target``), whose calls await the driver's under :func:`~seata_py.types.awaiting.run_bridged`.
+    Transaction ends are the same for every driver; the rest is the package's."""
+
+    def __init__(self, target: Any) -> None:
+        object.__setattr__(self, "target", target)
+
+    def commit(self) -> None:
+        wait(self.target.commit())
+
+    def rollback(self) -> None:
+        wait(self.target.rollback())
+
+    def close(self) -> None:
+        wait(self.target.close())
 
 
 def _intercepting() -> bool:

@@ -110,7 +110,7 @@ def create_engine(url: str | URL, *, resource_id: str | None = None, **engine_kw
             "create_engine(creator=...) bypasses the do_connect event that makes AT connections; "
             "return seata_py.wrap(connection) from your creator and use sqlalchemy.create_engine instead"
         )
-    _check_resource_id(resource_id)
+    check_resource_id(resource_id)
     return instrument(sqlalchemy.create_engine(parsed, **engine_kwargs), resource_id=resource_id)
 
 
@@ -135,20 +135,31 @@ def instrument(engine: Engine, resource_id: str | None = None) -> Engine:
             f"seata-py's AT mode works with {_supported()} URLs; this engine uses "
             f"{dialect.name}+{dialect.driver}"
         )
-    _check_resource_id(resource_id)
-    if dialect in _instrumented:
-        if _instrumented[dialect] != resource_id:
-            raise ConfigError(
-                f"engine is already instrumented with resource_id={_instrumented[dialect]!r}, "
-                f"not {resource_id!r}"
-            )
+    if already_instrumented(dialect, resource_id):
         return engine
     _adapt_dialect(engine)
     event.listen(engine, "do_connect", _Connector(driver, resource_id))
     event.listen(engine, "checkout", _Checkout(driver))
-    _instrumented[dialect] = resource_id
+    mark_instrumented(dialect, resource_id)
     log.debug("instrumented engine %s (resource_id=%s)", engine.url.render_as_string(), resource_id)
     return engine
+
+
+def already_instrumented(dialect: Dialect, resource_id: str | None) -> bool:
+    """True when the engine of ``dialect`` went through instrument() with this ``resource_id``; a
+    different one is refused."""
+    check_resource_id(resource_id)
+    if dialect not in _instrumented:
+        return False
+    if _instrumented[dialect] != resource_id:
+        raise ConfigError(
+            f"engine is already instrumented with resource_id={_instrumented[dialect]!r}, not {resource_id!r}"
+        )
+    return True
+
+
+def mark_instrumented(dialect: Dialect, resource_id: str | None) -> None:
+    _instrumented[dialect] = resource_id
 
 
 def is_instrumented(engine: Engine) -> bool:
@@ -177,7 +188,7 @@ def _driver_connection(dbapi_connection: Any) -> Any:
     return dbapi_connection
 
 
-def _check_resource_id(resource_id: str | None) -> None:
+def check_resource_id(resource_id: str | None) -> None:
     if resource_id is not None and (not resource_id or "," in resource_id):
         # the TC takes a comma-separated list of resource ids at registration
         raise ConfigError(f"resource_id must be a non-empty string without ',': {resource_id!r}")
@@ -197,18 +208,35 @@ class _Connector:
             raise ConfigError(
                 f"{self.driver.DRIVER_NAME} takes keyword arguments only; got positional {cargs!r}"
             )
-        try:
-            rt = seata_runtime.runtime()
-        except seata_runtime.NotInitializedError:
-            raise seata_runtime.NotInitializedError(
-                "this engine opens seata-py AT connections: call seata_py.init(...) before its first "
-                "connection (and again after seata_py.shutdown())"
-            ) from None
+        rt = engine_runtime()
         connection: ATConnectionBase = seata_runtime.connect_with(
             self.driver, resource_id=self.resource_id, **cparams
         )
-        conn_rec.info[_RUNTIME_KEY] = weakref.ref(rt)
+        remember_runtime(conn_rec, rt)
         return connection
+
+
+def engine_runtime() -> seata_runtime.Runtime:
+    """The runtime an engine's new connection registers with; it must exist by then."""
+    try:
+        return seata_runtime.runtime()
+    except seata_runtime.NotInitializedError:
+        raise seata_runtime.NotInitializedError(
+            "this engine opens seata-py AT connections: call seata_py.init(...) before its first "
+            "connection (and again after seata_py.shutdown())"
+        ) from None
+
+
+def remember_runtime(connection_record: ConnectionPoolEntry, rt: seata_runtime.Runtime) -> None:
+    connection_record.info[_RUNTIME_KEY] = weakref.ref(rt)
+
+
+def outdated(connection_record: ConnectionPoolEntry) -> bool:
+    """Whether the pooled connection was opened under a runtime that is gone (its resource manager was
+    closed by seata_py.shutdown(); a fresh connection registers again)."""
+    made_under = connection_record.info.get(_RUNTIME_KEY)
+    current = _current_runtime()
+    return made_under is not None and (current is None or made_under() is not current)
 
 
 def _current_runtime() -> seata_runtime.Runtime | None:
@@ -241,10 +269,7 @@ class _Checkout:
                 record_info[_REPLACED_KEY] = True
             # opened before instrument(): the pool reconnects, through do_connect
             raise DisconnectionError("pooled connection is not a seata-py AT connection; reconnecting")
-        made_under = connection_record.info.get(_RUNTIME_KEY)
-        current = _current_runtime()
-        if made_under is not None and (current is None or made_under() is not current):
-            # its resource manager was closed by seata_py.shutdown(); a fresh connection registers again
+        if outdated(connection_record):
             raise DisconnectionError("pooled connection predates the current seata_py.init(); reconnecting")
         if dbapi_connection.has_transaction_state():
             log.warning(

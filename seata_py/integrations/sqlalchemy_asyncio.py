@@ -29,7 +29,6 @@ engines. ``async_creator=`` / ``creator=`` of your own are refused: they would b
 from __future__ import annotations
 
 import logging
-import weakref
 from types import ModuleType
 from typing import Any
 
@@ -41,20 +40,24 @@ from sqlalchemy.ext.asyncio import create_async_engine as sqlalchemy_create_asyn
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from seata_py import databases
-from seata_py import runtime as seata_runtime
 from seata_py.datasource.aio import AsyncATConnection
 from seata_py.exceptions import ConfigError
+from seata_py.integrations.sqlalchemy import (
+    already_instrumented,
+    engine_runtime,
+    mark_instrumented,
+    outdated,
+    remember_runtime,
+)
+from seata_py.integrations.sqlalchemy import is_instrumented as sync_is_instrumented
 from seata_py.types.context import current_xid
 
 __all__ = ["create_async_engine", "instrument", "is_instrumented"]
 
 log = logging.getLogger("seata_py.integrations.sqlalchemy")
 
-# connection_record.info: the runtime the connection was opened under (a weak reference), and the AT
-# connection under SQLAlchemy's adapter
-_RUNTIME_KEY = "seata_py.runtime"
+# connection_record.info: the AT connection under SQLAlchemy's adapter (next to the sync module's runtime key)
 _AT_CONNECTION_KEY = "seata_py.at_connection"
-_instrumented: weakref.WeakKeyDictionary[Dialect, str | None] = weakref.WeakKeyDictionary()
 
 
 def create_async_engine(
@@ -91,19 +94,12 @@ def instrument(engine: AsyncEngine, resource_id: str | None = None) -> AsyncEngi
             f"seata-py's async AT mode works with {_supported()} URLs; this engine uses "
             f"{dialect.name}+{dialect.driver}"
         )
-    if resource_id is not None and (not resource_id or "," in resource_id):
-        raise ConfigError(f"resource_id must be a non-empty string without ',': {resource_id!r}")
-    if dialect in _instrumented:
-        if _instrumented[dialect] != resource_id:
-            raise ConfigError(
-                f"engine is already instrumented with resource_id={_instrumented[dialect]!r}, "
-                f"not {resource_id!r}"
-            )
+    if already_instrumented(dialect, resource_id):
         return engine
     _unwrap_driver_connection(dialect)
     event.listen(engine.sync_engine, "do_connect", _Connector(driver, resource_id))
     event.listen(engine.sync_engine, "checkout", _checkout)
-    _instrumented[dialect] = resource_id
+    mark_instrumented(dialect, resource_id)
     return engine
 
 
@@ -121,7 +117,7 @@ def _unwrap_driver_connection(dialect: Dialect) -> None:
 
 
 def is_instrumented(engine: AsyncEngine) -> bool:
-    return engine.sync_engine.dialect in _instrumented
+    return sync_is_instrumented(engine.sync_engine)
 
 
 def _driver(backend: str, driver: str) -> ModuleType | None:
@@ -143,13 +139,7 @@ class _Connector:
     def __call__(
         self, dialect: Dialect, conn_rec: ConnectionPoolEntry, cargs: list[Any], cparams: dict[str, Any]
     ) -> None:
-        try:
-            rt = seata_runtime.runtime()
-        except seata_runtime.NotInitializedError:
-            raise seata_runtime.NotInitializedError(
-                "this engine opens seata-py AT connections: call seata_py.init(...) before its first "
-                "connection (and again after seata_py.shutdown())"
-            ) from None
+        rt = engine_runtime()
         driver, resource_id = self.driver, self.resource_id
 
         async def connect(*args: Any, **kwargs: Any) -> AsyncATConnection:
@@ -160,7 +150,7 @@ class _Connector:
             return connection
 
         cparams["async_creator_fn"] = connect
-        conn_rec.info[_RUNTIME_KEY] = weakref.ref(rt)
+        remember_runtime(conn_rec, rt)
         # returning None lets the dialect connect, with the creator above
 
 
@@ -171,12 +161,7 @@ def _checkout(
     at_connection = connection_record.info.get(_AT_CONNECTION_KEY)
     if not isinstance(at_connection, AsyncATConnection):
         raise DisconnectionError("pooled connection is not a seata-py AT connection; reconnecting")
-    made_under = connection_record.info.get(_RUNTIME_KEY)
-    try:
-        current: Any = seata_runtime.runtime()
-    except seata_runtime.NotInitializedError:
-        current = None
-    if made_under is not None and (current is None or made_under() is not current):
+    if outdated(connection_record):
         raise DisconnectionError("pooled connection predates the current seata_py.init(); reconnecting")
     if at_connection.has_transaction_state():
         log.warning(

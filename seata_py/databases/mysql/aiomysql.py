@@ -7,7 +7,12 @@ from typing import Any
 
 from pymysql.converters import escape_item
 
-from seata_py.databases.mysql.asyncio_facade import AsyncMySQLConnection, CursorFacade, wrap_async
+from seata_py.databases.mysql.asyncio_facade import (
+    AsyncMySQLConnection,
+    CursorFacade,
+    connect_async,
+    wrap_async,
+)
 from seata_py.rm.at import ATResourceManager
 
 DRIVER_NAME = "aiomysql"
@@ -60,31 +65,36 @@ def settings_of(connection: Any) -> dict[str, Any]:
     }
 
 
-async def connect(*, rm: ATResourceManager, resource_id: str | None = None, **kwargs: Any) -> Any:
+async def connect(
+    *, rm: ATResourceManager, resource_id: str | None = None, **kwargs: Any
+) -> AsyncMySQLConnection:
     """``await aiomysql.connect(**kwargs)`` whose writes inside a global transaction become AT branches."""
     import aiomysql
 
-    connection = await aiomysql.connect(**kwargs)
-    try:
-        return await wrap(connection, rm=rm, resource_id=resource_id, _settings=kwargs)
-    except BaseException:
-        connection.close()
-        raise
+    return await connect_async(
+        aiomysql.connect(**kwargs),
+        kwargs,
+        settings_of,
+        aiomysql.Cursor,
+        rm=rm,
+        resource_id=resource_id,
+        cursor_facade=_CursorFacade,
+    )
 
 
 async def wrap(
-    connection: Any,
-    *,
-    rm: ATResourceManager,
-    resource_id: str | None = None,
-    _settings: dict[str, Any] | None = None,
+    connection: Any, *, rm: ATResourceManager, resource_id: str | None = None
 ) -> AsyncMySQLConnection:
     """Wrap an open aiomysql connection."""
     if isinstance(connection, AsyncMySQLConnection):
         return connection
     import aiomysql
 
-    settings = {**settings_of(connection), **(_settings or {})}
     return await wrap_async(
-        connection, settings, aiomysql.Cursor, rm=rm, resource_id=resource_id, cursor_facade=_CursorFacade
+        connection,
+        settings_of(connection),
+        aiomysql.Cursor,
+        rm=rm,
+        resource_id=resource_id,
+        cursor_facade=_CursorFacade,
     )

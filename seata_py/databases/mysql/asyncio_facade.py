@@ -9,7 +9,7 @@ API, as coroutines) through :func:`~seata_py.types.awaiting.wait`, so they are u
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import pymysql
@@ -17,7 +17,13 @@ from pymysql.constants import SERVER_STATUS
 
 from seata_py.config import SeataConfig
 from seata_py.databases.mysql.pymysql import ATConnection, ATCursor, mysql_resource
-from seata_py.datasource.aio import AsyncATConnection, AsyncATCursor, CursorOpening, open_cursor
+from seata_py.datasource.aio import (
+    AsyncATConnection,
+    AsyncATCursor,
+    ConnectionFacade,
+    CursorOpening,
+    open_cursor,
+)
 from seata_py.datasource.resource import DataSourceResource
 from seata_py.rm.at import ATResourceManager
 from seata_py.types.awaiting import run_bridged, wait
@@ -71,7 +77,7 @@ class CursorFacade:
         return iter(self.fetchall())
 
 
-class ConnectionFacade:
+class MySQLConnectionFacade(ConnectionFacade):
     """A pymysql connection's face over an asyncio MySQL connection.
 
     ``plain_cursor`` is the driver's tuple cursor class (what pymysql's ``Cursor`` is to pymysql): image and
@@ -81,7 +87,7 @@ class ConnectionFacade:
     def __init__(
         self, target: Any, plain_cursor: type[Any], cursor_facade: type[CursorFacade] = CursorFacade
     ) -> None:
-        self.target = target
+        super().__init__(target)
         self._plain_cursor = plain_cursor
         self._cursor_facade = cursor_facade
 
@@ -109,14 +115,8 @@ class ConnectionFacade:
     def begin(self) -> None:
         _done(self.target.begin())
 
-    def commit(self) -> None:
-        _done(self.target.commit())
-
-    def rollback(self) -> None:
-        _done(self.target.rollback())
-
     def close(self) -> None:
-        _done(self.target.ensure_closed())
+        wait(self.target.ensure_closed())  # close() of both drivers drops the socket without a goodbye
 
 
 class AsyncMySQLConnection(AsyncATConnection):
@@ -126,7 +126,7 @@ class AsyncMySQLConnection(AsyncATConnection):
 
     def cursor(self, *cursor_class: Any) -> AsyncATCursor | CursorOpening:
         facade = self._proxy.target
-        assert isinstance(facade, ConnectionFacade)
+        assert isinstance(facade, MySQLConnectionFacade)
 
         def wrap(target: Any) -> AsyncATCursor:
             return AsyncATCursor(self, target, ATCursor(self.proxy, facade.wrap_cursor(target)))
@@ -164,5 +164,28 @@ async def wrap_async(
     """``connection`` (open, of an asyncio MySQL driver) in AT mode; ``settings`` reach the same database."""
     # registering the resource is a TC request: awaited on this loop
     resource = await run_bridged(rm.register, async_mysql_resource(settings, rm.config, resource_id))
-    facade = ConnectionFacade(connection, plain_cursor, cursor_facade)
+    facade = MySQLConnectionFacade(connection, plain_cursor, cursor_facade)
     return AsyncMySQLConnection(connection, ATConnection(facade, resource, rm))  # type: ignore[arg-type]
+
+
+async def connect_async(
+    opened: Awaitable[Any],
+    kwargs: Mapping[str, Any],
+    settings_of: Callable[[Any], dict[str, Any]],
+    plain_cursor: type[Any],
+    *,
+    rm: ATResourceManager,
+    resource_id: str | None,
+    cursor_facade: type[CursorFacade] = CursorFacade,
+) -> AsyncMySQLConnection:
+    """The connection ``opened`` (the driver's connect coroutine, given ``kwargs``) in AT mode; closed again
+    when it cannot be (the resource cannot be registered, say)."""
+    connection = await opened
+    try:
+        settings = {**settings_of(connection), **kwargs}
+        return await wrap_async(
+            connection, settings, plain_cursor, rm=rm, resource_id=resource_id, cursor_facade=cursor_facade
+        )
+    except BaseException:
+        connection.close()
+        raise

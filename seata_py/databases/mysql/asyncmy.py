@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from seata_py.databases.mysql.asyncio_facade import AsyncMySQLConnection, wrap_async
+from seata_py.databases.mysql.asyncio_facade import AsyncMySQLConnection, connect_async, wrap_async
 from seata_py.rm.at import ATResourceManager
 
 DRIVER_NAME = "asyncmy"
@@ -30,29 +30,25 @@ def settings_of(connection: Any) -> dict[str, Any]:
     return {k: v.decode() if isinstance(v, bytes) else v for k, v in settings.items()}
 
 
-async def connect(*, rm: ATResourceManager, resource_id: str | None = None, **kwargs: Any) -> Any:
+async def connect(
+    *, rm: ATResourceManager, resource_id: str | None = None, **kwargs: Any
+) -> AsyncMySQLConnection:
     """``await asyncmy.connect(**kwargs)`` whose writes inside a global transaction become AT branches."""
     import asyncmy
+    import asyncmy.cursors
 
-    connection = await asyncmy.connect(**kwargs)
-    try:
-        return await wrap(connection, rm=rm, resource_id=resource_id, _settings=kwargs)
-    except BaseException:
-        connection.close()
-        raise
+    plain = asyncmy.cursors.Cursor
+    opened = asyncmy.connect(**kwargs)
+    return await connect_async(opened, kwargs, settings_of, plain, rm=rm, resource_id=resource_id)
 
 
 async def wrap(
-    connection: Any,
-    *,
-    rm: ATResourceManager,
-    resource_id: str | None = None,
-    _settings: dict[str, Any] | None = None,
+    connection: Any, *, rm: ATResourceManager, resource_id: str | None = None
 ) -> AsyncMySQLConnection:
     """Wrap an open asyncmy connection."""
     if isinstance(connection, AsyncMySQLConnection):
         return connection
     import asyncmy.cursors
 
-    settings = {**settings_of(connection), **(_settings or {})}
-    return await wrap_async(connection, settings, asyncmy.cursors.Cursor, rm=rm, resource_id=resource_id)
+    plain = asyncmy.cursors.Cursor
+    return await wrap_async(connection, settings_of(connection), plain, rm=rm, resource_id=resource_id)

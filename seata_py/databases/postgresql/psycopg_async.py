@@ -26,7 +26,7 @@ from seata_py.databases.postgresql.psycopg import (
     connection_params,
     postgres_resource,
 )
-from seata_py.datasource.aio import AsyncATConnection, AsyncATCursor
+from seata_py.datasource.aio import AsyncATConnection, AsyncATCursor, ConnectionFacade
 from seata_py.exceptions import PostgresUnsupportedSQLError
 from seata_py.rm.at import ATResourceManager
 from seata_py.types.awaiting import run_bridged, wait
@@ -79,11 +79,10 @@ class _CursorFacade:
         setattr(self.target, name, value)
 
 
-class _ConnectionFacade:
+class _ConnectionFacade(ConnectionFacade):
     """``psycopg.Connection``'s face over an ``AsyncConnection``."""
 
-    def __init__(self, target: psycopg.AsyncConnection[Any]) -> None:
-        self.target = target
+    target: psycopg.AsyncConnection[Any]
 
     def cursor(self, name: str = "", **kwargs: Any) -> _CursorFacade:
         return _CursorFacade(self.target.cursor(name, **kwargs) if name else self.target.cursor(**kwargs))
@@ -97,15 +96,6 @@ class _ConnectionFacade:
 
     def set_autocommit(self, value: bool) -> None:
         wait(self.target.set_autocommit(value))
-
-    def commit(self) -> None:
-        wait(self.target.commit())
-
-    def rollback(self) -> None:
-        wait(self.target.rollback())
-
-    def close(self) -> None:
-        wait(self.target.close())
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.target, name)  # info, closed, adapters, ...

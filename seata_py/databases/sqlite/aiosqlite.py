@@ -15,7 +15,13 @@ from typing import Any
 
 from seata_py.databases.sqlite.dialect import MAIN
 from seata_py.databases.sqlite.pysqlite import SQLiteATConnection, SQLiteATCursor, sqlite_resource
-from seata_py.datasource.aio import AsyncATConnection, AsyncATCursor, CursorOpening, open_cursor
+from seata_py.datasource.aio import (
+    AsyncATConnection,
+    AsyncATCursor,
+    ConnectionFacade,
+    CursorOpening,
+    open_cursor,
+)
 from seata_py.rm.at import ATResourceManager
 from seata_py.types.awaiting import run_bridged, wait
 from seata_py.types.context import current_xid, global_lock_required
@@ -68,11 +74,8 @@ class _CursorFacade:
         setattr(self.target, name, value)  # row_factory, arraysize
 
 
-class _ConnectionFacade:
+class _ConnectionFacade(ConnectionFacade):
     """``sqlite3.Connection``'s face over an aiosqlite connection."""
-
-    def __init__(self, target: Any) -> None:
-        object.__setattr__(self, "target", target)
 
     def cursor(self, factory: Any = None) -> _CursorFacade:
         if factory is not None:
@@ -81,15 +84,6 @@ class _ConnectionFacade:
 
     def execute(self, sql: str, parameters: Any = (), /) -> _CursorFacade:
         return _CursorFacade(wait(self.target.execute(sql, parameters)))
-
-    def commit(self) -> None:
-        wait(self.target.commit())
-
-    def rollback(self) -> None:
-        wait(self.target.rollback())
-
-    def close(self) -> None:
-        wait(self.target.close())
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.target, name)  # in_transaction, isolation_level, text_factory, row_factory
