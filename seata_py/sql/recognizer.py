@@ -28,6 +28,7 @@ from seata_py.sql.parse_cache import CacheInfo, LRUCache
 from seata_py.sql.rendering import Renderer, RenderStyle, restore_keywords
 from seata_py.sql.scanner import ArgsStyle, Chunk, ScannedSQL
 from seata_py.sql.statement_builder import StatementBuilder, reject_unparsed
+from seata_py.types.awaiting import off_loop
 from seata_py.types.statements import Statement, statement_family
 
 __all__ = [
@@ -82,7 +83,8 @@ def parse_sql(sql: str, args_style: ArgsStyle, syntax: Syntax) -> tuple[Statemen
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    statements = _parse_uncached(sql, args_style, syntax)
+    # tens of milliseconds for a long statement: an asyncio caller's loop must not wait for it
+    statements = off_loop(_parse_uncached, sql, args_style, syntax)
     _cache.put(key, statements)
     return statements
 

@@ -57,9 +57,11 @@ def wait(awaitable: Awaitable[T]) -> T:
     if isinstance(current, _Bridged):
         return current.parent.switch(awaitable)  # type: ignore[no-any-return]
     if _in_sqlalchemy_greenlet():
-        from sqlalchemy.util import await_only
+        import sqlalchemy.util
 
-        return await_only(awaitable)  # type: ignore[no-any-return]
+        # await_ since SQLAlchemy 2.1 (await_only is its deprecated name)
+        await_ = getattr(sqlalchemy.util, "await_", None) or sqlalchemy.util.await_only
+        return await_(awaitable)  # type: ignore[no-any-return]
     close = getattr(awaitable, "close", None)
     if close is not None:
         close()  # a coroutine nobody will await
@@ -72,6 +74,14 @@ def pause(seconds: float) -> None:
         wait(asyncio.sleep(seconds))
     else:
         time.sleep(seconds)
+
+
+def off_loop(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)``, CPU-bound work (parsing a statement seen for the first time): in a worker thread while
+    a bridged caller's loop goes on, else right here."""
+    if bridged():
+        return wait(asyncio.to_thread(fn, *args))
+    return fn(*args)
 
 
 def _in_sqlalchemy_greenlet() -> bool:

@@ -87,3 +87,20 @@ def test_cancellation_reaches_the_sync_code_where_it_waits() -> None:
 
     asyncio.run(main())
     assert cleaned == ["finally ran"]
+
+
+def test_cpu_work_leaves_the_loop_when_bridged_and_runs_here_otherwise() -> None:
+    from seata_py.types.awaiting import off_loop
+
+    def which_thread() -> threading.Thread:
+        return threading.current_thread()
+
+    assert off_loop(which_thread) is threading.current_thread()
+
+    async def main() -> tuple[threading.Thread, str]:
+        where.set("caller")
+        return await run_bridged(lambda: (off_loop(which_thread), off_loop(where.get)))
+
+    worker, seen = asyncio.run(main())
+    assert worker is not threading.main_thread()
+    assert seen == "caller"  # the worker runs in a copy of the caller's context: the XID is there
