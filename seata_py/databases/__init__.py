@@ -16,6 +16,7 @@ from seata_py.databases import mysql, postgresql, sqlite
 from seata_py.databases.mysql import aiomysql, asyncmy
 from seata_py.databases.postgresql import psycopg_async
 from seata_py.databases.sqlite import aiosqlite
+from seata_py.datasource.aio import AsyncATConnection
 from seata_py.exceptions import UnsupportedDriverError
 from seata_py.types.dialect import Dialect
 
@@ -41,7 +42,9 @@ def adapter_for(connection: Any) -> ModuleType:
 
 
 def async_adapter_for(connection: Any) -> ModuleType:
-    """The asyncio driver module that wraps this open connection."""
+    """The asyncio driver module that wraps this open connection (or wrapped it already)."""
+    if isinstance(connection, AsyncATConnection):  # wrapped already: its driver's wrap() returns it as is
+        connection = connection.target
     for driver in ASYNC_DRIVERS:
         if driver.wraps(connection):
             return driver

@@ -51,6 +51,9 @@ class AsyncATConnection:
         self._target = target
         self._proxy = proxy  # the database package's sync proxy over the facade of ``target``
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        _set(self, name, value)
+
     @property
     def target(self) -> Any:
         """The asyncio driver's own connection."""
@@ -98,7 +101,7 @@ class AsyncATCursor:
     and everything else are the driver cursor's own."""
 
     def __init__(self, connection: AsyncATConnection, target: Any, sync_cursor: Any) -> None:
-        self.connection = connection
+        object.__setattr__(self, "connection", connection)
         self._target = target
         self._sync = sync_cursor  # the sync proxy's cursor over the facade of ``target``
         self._proxied = False  # whether the last execute went through the proxy (it knows the row count)
@@ -139,6 +142,18 @@ class AsyncATCursor:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._target, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        _set(self, name, value)
+
+
+def _set(wrapper: Any, name: str, value: Any) -> None:
+    """Settings written on a wrapper (``row_factory``, ``prepare_threshold``, ``arraysize``, ...) are the
+    driver object's; the wrapper's own fields are private or declared on its class."""
+    if name.startswith("_") or hasattr(type(wrapper), name):
+        object.__setattr__(wrapper, name, value)
+    else:
+        setattr(wrapper._target, name, value)
 
 
 class CursorOpening:

@@ -62,6 +62,11 @@ class ATConnectionBase:
         self._context.reset()
         self._target.close()
 
+    def forget_transaction_state(self) -> None:
+        """Drop seata-py's state of a transaction (undo items, lock keys, XID binding) without touching the
+        driver: for a connection that is being closed by other means."""
+        self._context.reset()
+
     def __enter__(self: _Connection) -> _Connection:
         return self
 

@@ -173,8 +173,13 @@ def _supported() -> str:
 
 def _adapt_dialect(engine: Engine) -> None:
     """The two dialect settings of the module documentation, on this engine's dialect instance."""
+    engine.dialect.get_driver_connection = _driver_connection  # type: ignore[method-assign,assignment]
+    no_insert_from_select(engine)
+
+
+def no_insert_from_select(engine: Engine) -> None:
+    """Ordered batches of INSERTs with database-generated keys run row by row (the module documentation)."""
     dialect = engine.dialect
-    dialect.get_driver_connection = _driver_connection  # type: ignore[method-assign,assignment]
     if dialect.insertmanyvalues_implicit_sentinel & InsertmanyvaluesSentinelOpts.USE_INSERT_FROM_SELECT:
         # no implicit sentinel: SQLAlchemy runs ordered batches with server-generated keys row by row; client
         # side sentinels (insert_sentinel columns, client defaults) still batch

@@ -46,6 +46,7 @@ from seata_py.integrations.sqlalchemy import (
     already_instrumented,
     engine_runtime,
     mark_instrumented,
+    no_insert_from_select,
     outdated,
     remember_runtime,
 )
@@ -97,6 +98,7 @@ def instrument(engine: AsyncEngine, resource_id: str | None = None) -> AsyncEngi
     if already_instrumented(dialect, resource_id):
         return engine
     _unwrap_driver_connection(dialect)
+    no_insert_from_select(engine.sync_engine)  # AT mode cannot undo INSERT ... SELECT
     event.listen(engine.sync_engine, "do_connect", _Connector(driver, resource_id))
     event.listen(engine.sync_engine, "checkout", _checkout)
     mark_instrumented(dialect, resource_id)

@@ -133,6 +133,19 @@ class AsyncMySQLConnection(AsyncATConnection):
 
         return open_cursor(self._target.cursor(*cursor_class), wrap)
 
+    def close(self) -> None:  # type: ignore[override]
+        """As the drivers' ``close()``: closes the socket at once, without telling the server."""
+        self._proxy.forget_transaction_state()
+        self._target.close()
+
+    async def ensure_closed(self) -> None:
+        """As the drivers' ``ensure_closed()``: says goodbye to the server, then closes."""
+        self._proxy.forget_transaction_state()
+        await self._target.ensure_closed()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.ensure_closed()
+
     async def autocommit(self, value: bool) -> None:
         await self.run(ATConnection.autocommit, value)
 

@@ -199,6 +199,12 @@ class AsyncPostgresCursor(AsyncATCursor):
     def _hidden(self) -> bool:
         return self._proxied and self._sync._hide_result
 
+    @property
+    def pgresult(self) -> Any:
+        """None while the last result was seata-py's own RETURNING (SQLAlchemy's adapter reads it to decide
+        whether there are rows to fetch)."""
+        return None if self._hidden() else self._target.pgresult
+
     async def fetchone(self) -> Any:
         if self._hidden():
             raise self._sync._no_result()

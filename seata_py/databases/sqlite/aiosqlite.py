@@ -103,13 +103,41 @@ class AsyncSQLiteConnection(AsyncATConnection):
     def cursor(self) -> AsyncATCursor | CursorOpening:
         return open_cursor(self._target.cursor(), self._cursor_of)
 
-    async def execute(self, sql: str, parameters: Any = (), /) -> AsyncSQLiteCursor:
+    def execute(self, sql: str, parameters: Any = (), /) -> CursorOpening:
+        """``await conn.execute(...)`` or ``async with conn.execute(...) as cur``, as aiosqlite's."""
+        return CursorOpening(self._run(sql, parameters, many=False), lambda cursor: cursor)
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> CursorOpening:
+        return CursorOpening(self._run(sql, parameters, many=True), lambda cursor: cursor)
+
+    def executescript(self, sql_script: str, /) -> CursorOpening:
+        """Refused inside a global transaction (it would commit behind the branch), as sqlite3's."""
+        return CursorOpening(self._script(sql_script), lambda cursor: cursor)
+
+    async def execute_insert(self, sql: str, parameters: Any = (), /) -> Any:
+        """aiosqlite's shortcut, through the AT cursor: the inserted row's ``(last_insert_rowid(),)``."""
+        cursor = await self._run(sql, parameters, many=False)
+        try:
+            return cursor.lastrowid if cursor.lastrowid is None else (cursor.lastrowid,)
+        finally:
+            await cursor.close()
+
+    async def execute_fetchall(self, sql: str, parameters: Any = (), /) -> list[Any]:
+        cursor = await self._run(sql, parameters, many=False)
+        try:
+            return await cursor.fetchall()
+        finally:
+            await cursor.close()
+
+    async def _run(self, sql: str, parameters: Any, many: bool) -> AsyncSQLiteCursor:
         cursor = self._cursor_of(await self._target.cursor())
+        if many:
+            return await cursor.executemany(sql, parameters)
         return await cursor.execute(sql, parameters)
 
-    async def executemany(self, sql: str, parameters: Iterable[Any], /) -> AsyncSQLiteCursor:
+    async def _script(self, sql_script: str) -> AsyncSQLiteCursor:
         cursor = self._cursor_of(await self._target.cursor())
-        return await cursor.executemany(sql, parameters)
+        return await cursor.executescript(sql_script)
 
     @property
     def isolation_level(self) -> str | None:
@@ -146,7 +174,10 @@ class AsyncSQLiteCursor(AsyncATCursor):
         return self
 
     async def executescript(self, sql_script: str, /) -> AsyncSQLiteCursor:
-        await run_bridged(self._sync.executescript, sql_script)
+        if current_xid() is None and not global_lock_required():
+            await self._target.executescript(sql_script)
+        else:
+            await run_bridged(self._sync.executescript, sql_script)  # refuses it
         return self
 
     @property
