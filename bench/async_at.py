@@ -81,7 +81,7 @@ async def bench(kwargs: dict[str, Any], transactions: int, warmup: int, concurre
     at = await seata_py.aio.connect_mysql(**kwargs)
     samples = await latency(plain, at, transactions, warmup)
     plain.close()
-    await at.close()
+    await at.ensure_closed()
     print(f"single-row UPDATE, aiomysql, {transactions} transactions each (after {warmup} warm-up)")
     print(f"{'variant':<10}{'p50 ms':>10}{'p99 ms':>10}{'mean ms':>10}")
     for name, values in samples.items():
@@ -102,7 +102,7 @@ async def bench(kwargs: dict[str, Any], transactions: int, warmup: int, concurre
         for conn in plains:
             conn.close()
         for conn in ats:
-            await conn.close()
+            await conn.ensure_closed()
 
 
 def main() -> int:

@@ -69,7 +69,8 @@ async def update_one(db: Database, statement: str, args: tuple[Any, ...]) -> int
         await conn.rollback()
         raise
     finally:
-        await conn.close()
+        # aiomysql/asyncmy: ensure_closed() is the graceful close (their close() just drops the socket)
+        await (getattr(conn, "ensure_closed", None) or conn.close)()
 
 
 async def _cursor(conn: Any) -> Any:

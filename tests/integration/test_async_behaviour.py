@@ -82,7 +82,7 @@ def test_gather_and_spawned_tasks_join_the_global_transaction(
                     raise Boom
         finally:
             for conn in conns:
-                await conn.close()
+                await conn.ensure_closed()
 
     run_async(body())
     assert snapshot(admin) == before
@@ -111,7 +111,7 @@ def test_concurrent_global_transactions_on_one_loop_keep_their_branches(
         except Boom:
             pass
         finally:
-            await conn.close()
+            await conn.ensure_closed()
 
     async def body() -> None:
         a, b = asyncio.Event(), asyncio.Event()
@@ -157,8 +157,8 @@ def test_a_lock_conflict_waits_on_the_loop_and_fails_typed(
         finally:
             stop.set()
             await tick
-            await holder.close()
-            await waiter.close()
+            await holder.ensure_closed()
+            await waiter.ensure_closed()
 
     run_async(body())
     assert balance(admin, "u1") == u1 - 1
@@ -177,7 +177,7 @@ def test_unsupported_sql_is_refused_before_it_runs(db: dict[str, Any], admin: An
                         await cur.execute("UPDATE t_account SET id = id + 100 WHERE id = 1")  # a key change
                 await conn.rollback()
         finally:
-            await conn.close()
+            await conn.ensure_closed()
 
     run_async(body())
     assert snapshot(admin) == before
@@ -192,7 +192,7 @@ def test_outside_a_global_transaction_the_driver_runs_alone(
         try:
             await debit(conn, "u1", "1")
         finally:
-            await conn.close()
+            await conn.ensure_closed()
 
     u1 = balance(admin, "u1")
     run_async(body())

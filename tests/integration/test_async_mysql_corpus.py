@@ -86,7 +86,7 @@ def test_rollback_restores_snapshot(databases: dict[str, Any], driver: str, c: C
                     assert tx.xid
                     raise Boom
         finally:
-            await conn.close()
+            await conn.ensure_closed()
 
     run_async(body())
     assert snapshot(admin) == before
@@ -111,7 +111,7 @@ def test_commit_keeps_changes_and_cleans_undo_log(databases: dict[str, Any], dri
                 if not c.autocommit:
                     await conn.commit()
         finally:
-            await conn.close()
+            await conn.ensure_closed()
 
     run_async(body())
     assert snapshot(at_admin, skip_columns=("updated_at",)) == snapshot(

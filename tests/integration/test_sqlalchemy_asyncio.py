@@ -25,7 +25,7 @@ from seata_py.exceptions import ConfigError
 from seata_py.integrations.sqlalchemy_asyncio import create_async_engine, instrument, is_instrumented
 from tests.infra.mariadb import MySQLServer
 from tests.infra.postgres import PostgresServer
-from tests.integration.async_support import run_async
+from tests.integration.async_support import DebugLoop
 from tests.integration.conftest import eventually
 from tests.integration.test_sqlalchemy import SEED, TABLES, Account, Base, OrderLine, Stock
 
@@ -44,6 +44,8 @@ class Env:
     url: URL
     admin: Any  # autocommit DB-API connection for seeding and snapshots
     quote: str
+    loop: DebugLoop  # the module's loop: the engine's pool lives on it
+    engine: AsyncEngine
 
 
 @pytest.fixture(scope="module")
@@ -79,16 +81,42 @@ def env(request: pytest.FixtureRequest, runtime: None) -> Iterator[Env]:
     with admin.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS undo_log")
         cur.execute(ddl)
+    url = URL.create(backend, user, password, host, port, DATABASE)
+    seed(admin, quote)
+    loop = DebugLoop()
+    engine = loop.warm_up(_warm_engine(url))
     try:
-        yield Env(URL.create(backend, user, password, host, port, DATABASE), admin, quote)
+        yield Env(url, admin, quote, loop, engine)
     finally:
+        loop.warm_up(engine.dispose())
+        loop.close()
         admin.close()
+
+
+async def _warm_engine(url: URL) -> AsyncEngine:
+    """SQLAlchemy's one-time work (first connect, mapper configuration, statement compilation) done before
+    the tests watch the loop; a local transaction that rolls back, outside any global transaction."""
+    engine = create_async_engine(url, pool_size=2, max_overflow=0, pool_timeout=10)
+    async with AsyncSession(engine) as session:
+        await orm_work(session)
+        session.add_all([Account(owner=f"warm{i}", balance=Decimal(i)) for i in range(3)])
+        await session.flush()
+        await session.rollback()
+    async with engine.begin() as conn:
+        await conn.execute(update(Stock).where(Stock.sku == "B").values(count=99))
+        await conn.execute(delete(Account).where(Account.id == 3))
+        await conn.execute(insert(OrderLine).values(order_id=9, item_id=1, sku="A", qty=1))
+        await conn.rollback()
+    return engine
 
 
 @pytest.fixture(autouse=True)
 def seeded(env: Env) -> None:
-    q = env.quote
-    with env.admin.cursor() as cur:
+    seed(env.admin, env.quote)
+
+
+def seed(admin: Any, q: str) -> None:
+    with admin.cursor() as cur:
         for table in ["undo_log", *reversed(TABLES)]:
             cur.execute(f"DELETE FROM {q}{table}{q}")
         for model, rows in SEED:
@@ -117,10 +145,6 @@ def undo_count(env: Env) -> int:
         return int(cur.fetchone()[0])
 
 
-def engine_of(env: Env) -> AsyncEngine:
-    return create_async_engine(env.url, pool_size=2, max_overflow=0, pool_timeout=10)
-
-
 async def orm_work(session: AsyncSession) -> None:
     session.add(Account(owner="new", balance=Decimal("5.00")))
     account = (await session.execute(select(Account).where(Account.owner == "u2"))).scalar_one()
@@ -133,38 +157,32 @@ def test_orm_session_rolls_back_with_the_global_transaction(env: Env) -> None:
     before = snapshot(env)
 
     async def body() -> None:
-        engine = engine_of(env)
-        try:
-            with pytest.raises(Boom):
-                async with seata_py.global_transaction(name="sa-async-rollback"):
-                    async with AsyncSession(engine) as session, session.begin():
-                        await orm_work(session)
-                    during = await asyncio.to_thread(snapshot, env)
-                    assert during != before
-                    assert await asyncio.to_thread(undo_count, env) >= 1
-                    raise Boom
-        finally:
-            await engine.dispose()
+        engine = env.engine
+        with pytest.raises(Boom):
+            async with seata_py.global_transaction(name="sa-async-rollback"):
+                async with AsyncSession(engine) as session, session.begin():
+                    await orm_work(session)
+                during = await asyncio.to_thread(snapshot, env)
+                assert during != before
+                assert await asyncio.to_thread(undo_count, env) >= 1
+                raise Boom
 
-    run_async(body())
+    env.loop.run(body())
     assert snapshot(env) == before
     assert undo_count(env) == 0
 
 
 def test_orm_session_commit_keeps_the_rows_and_cleans_undo_log(env: Env) -> None:
     async def body() -> None:
-        engine = engine_of(env)
-        try:
-            async with (
-                seata_py.global_transaction(name="sa-async-commit"),
-                AsyncSession(engine) as session,
-                session.begin(),
-            ):
-                await orm_work(session)
-        finally:
-            await engine.dispose()
+        engine = env.engine
+        async with (
+            seata_py.global_transaction(name="sa-async-commit"),
+            AsyncSession(engine) as session,
+            session.begin(),
+        ):
+            await orm_work(session)
 
-    run_async(body())
+    env.loop.run(body())
     state = snapshot(env)
     assert any(row[1] == "new" for row in state["sa_account"])
     assert (2, "u2", Decimal("200.00"), "vip") in state["sa_account"]
@@ -178,41 +196,64 @@ def test_core_connection_and_a_rolled_back_savepoint(env: Env) -> None:
     before = snapshot(env)
 
     async def body() -> None:
-        engine = engine_of(env)
-        try:
-            with pytest.raises(Boom):
-                async with seata_py.global_transaction(name="sa-async-savepoint"):
-                    async with engine.begin() as conn:
-                        await conn.execute(update(Stock).where(Stock.sku == "B").values(count=99))
-                        nested = await conn.begin_nested()
-                        await conn.execute(delete(Account).where(Account.id == 3))
-                        await nested.rollback()
-                        await conn.execute(insert(OrderLine).values(order_id=9, item_id=1, sku="A", qty=1))
-                    state = await asyncio.to_thread(snapshot, env)
-                    assert ("B", 99) in state["sa_stock"]
-                    assert any(row[0] == 3 for row in state["sa_account"])
-                    raise Boom
-        finally:
-            await engine.dispose()
+        engine = env.engine
+        with pytest.raises(Boom):
+            async with seata_py.global_transaction(name="sa-async-savepoint"):
+                async with engine.begin() as conn:
+                    await conn.execute(update(Stock).where(Stock.sku == "B").values(count=99))
+                    nested = await conn.begin_nested()
+                    await conn.execute(delete(Account).where(Account.id == 3))
+                    await nested.rollback()
+                    await conn.execute(insert(OrderLine).values(order_id=9, item_id=1, sku="A", qty=1))
+                state = await asyncio.to_thread(snapshot, env)
+                assert ("B", 99) in state["sa_stock"]
+                assert any(row[0] == 3 for row in state["sa_account"])
+                raise Boom
 
-    run_async(body())
+    env.loop.run(body())
+    assert snapshot(env) == before
+    assert undo_count(env) == 0
+
+
+def test_batched_orm_inserts_and_a_text_insert_with_a_generated_key(env: Env) -> None:
+    """Several new rows with database-generated keys in one flush (SQLAlchemy would send PostgreSQL an
+    INSERT ... SELECT, which AT mode cannot undo, unless told not to), and a text() INSERT whose key only a
+    RETURNING seata-py adds can tell (its rows must not reach SQLAlchemy)."""
+    before = snapshot(env)
+
+    async def body() -> None:
+        engine = env.engine
+        with pytest.raises(Boom):
+            async with seata_py.global_transaction(name="sa-async-batch"):
+                async with AsyncSession(engine) as session, session.begin():
+                    rows = [Account(owner=f"batch{i}", balance=Decimal(i)) for i in range(3)]
+                    session.add_all(rows)
+                    await session.flush()
+                    assert len({row.id for row in rows}) == 3
+                async with engine.begin() as conn:
+                    result = await conn.execute(
+                        sqlalchemy.text("INSERT INTO sa_account (owner, balance) VALUES ('text', 1)")
+                    )
+                    assert result.rowcount == 1
+                state = await asyncio.to_thread(snapshot, env)
+                assert len(state["sa_account"]) == len(before["sa_account"]) + 4
+                raise Boom
+
+    env.loop.run(body())
     assert snapshot(env) == before
     assert undo_count(env) == 0
 
 
 def test_engines_are_instrumented_once_and_sync_engines_refused(env: Env) -> None:
     async def body() -> None:
-        engine = engine_of(env)
-        try:
-            assert is_instrumented(engine)
-            assert instrument(engine) is engine
-            with pytest.raises(ConfigError, match="already instrumented"):
-                instrument(engine, resource_id="jdbc:other://x/y")
-            with pytest.raises(ConfigError, match="AsyncEngine"):
-                instrument(sqlalchemy.create_engine("sqlite://"))  # type: ignore[arg-type]
-            with pytest.raises(ConfigError, match="async_creator"):
-                create_async_engine(env.url, async_creator=lambda: None)
-        finally:
-            await engine.dispose()
+        engine = env.engine
+        assert is_instrumented(engine)
+        assert instrument(engine) is engine
+        with pytest.raises(ConfigError, match="already instrumented"):
+            instrument(engine, resource_id="jdbc:other://x/y")
+        with pytest.raises(ConfigError, match="AsyncEngine"):
+            instrument(sqlalchemy.create_engine("sqlite://"))  # type: ignore[arg-type]
+        with pytest.raises(ConfigError, match="async_creator"):
+            create_async_engine(env.url, async_creator=lambda: None)
 
-    run_async(body())
+    env.loop.run(body())
