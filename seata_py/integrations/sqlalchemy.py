@@ -61,6 +61,7 @@ from ``session.commit()``, ``TCUnavailableError``, ...) reach you unwrapped.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import weakref
 from types import ModuleType
@@ -135,6 +136,7 @@ def instrument(engine: Engine, resource_id: str | None = None) -> Engine:
             f"seata-py's AT mode works with {_supported()} URLs; this engine uses "
             f"{dialect.name}+{dialect.driver}"
         )
+    refuse_memory_database(engine)
     if already_instrumented(dialect, resource_id):
         return engine
     _adapt_dialect(engine)
@@ -143,6 +145,15 @@ def instrument(engine: Engine, resource_id: str | None = None) -> Engine:
     mark_instrumented(dialect, resource_id)
     log.debug("instrumented engine %s (resource_id=%s)", engine.url.render_as_string(), resource_id)
     return engine
+
+
+def refuse_memory_database(engine: Engine) -> None:
+    """An in-memory SQLite database cannot be reopened by phase 2: such engines are refused up front."""
+    if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        raise ConfigError(
+            f"AT mode on sqlite needs a database file, not {engine.url.render_as_string()!r} (in memory): "
+            "phase 2 reopens the file to roll a branch back"
+        )
 
 
 def already_instrumented(dialect: Dialect, resource_id: str | None) -> bool:
@@ -209,16 +220,22 @@ class _Connector:
     def __call__(
         self, dialect: Dialect, conn_rec: ConnectionPoolEntry, cargs: list[Any], cparams: dict[str, Any]
     ) -> ATConnectionBase:
-        if cargs:
+        if cargs and not _takes_positional(self.driver.connect):
             raise ConfigError(
                 f"{self.driver.DRIVER_NAME} takes keyword arguments only; got positional {cargs!r}"
             )
         rt = engine_runtime()
         connection: ATConnectionBase = seata_runtime.connect_with(
-            self.driver, resource_id=self.resource_id, **cparams
+            self.driver, *cargs, resource_id=self.resource_id, **cparams
         )
         remember_runtime(conn_rec, rt)
         return connection
+
+
+def _takes_positional(connect: Any) -> bool:
+    """Whether a driver module's connect() takes the database positionally (sqlite3's file name)."""
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return any(p.kind in kinds for p in inspect.signature(connect).parameters.values())
 
 
 def engine_runtime() -> seata_runtime.Runtime:

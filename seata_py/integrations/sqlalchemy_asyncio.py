@@ -48,6 +48,7 @@ from seata_py.integrations.sqlalchemy import (
     mark_instrumented,
     no_insert_from_select,
     outdated,
+    refuse_memory_database,
     remember_runtime,
 )
 from seata_py.integrations.sqlalchemy import is_instrumented as sync_is_instrumented
@@ -95,6 +96,7 @@ def instrument(engine: AsyncEngine, resource_id: str | None = None) -> AsyncEngi
             f"seata-py's async AT mode works with {_supported()} URLs; this engine uses "
             f"{dialect.name}+{dialect.driver}"
         )
+    refuse_memory_database(engine.sync_engine)
     if already_instrumented(dialect, resource_id):
         return engine
     _unwrap_driver_connection(dialect)

@@ -26,7 +26,7 @@ from seata_py.rm.at import ATResourceManager
 from seata_py.types.awaiting import run_bridged, wait
 from seata_py.types.context import current_xid, global_lock_required
 
-SQLALCHEMY_DIALECTS: tuple[str, ...] = ()
+SQLALCHEMY_DIALECTS: tuple[str, ...] = ("sqlite+aiosqlite",)
 DRIVER_NAME = "aiosqlite"
 
 

@@ -51,9 +51,7 @@ _SAVEPOINT = re.compile(r'^\s*SAVEPOINT\s+["`\[]?([^"`\]\s;]+)', re.IGNORECASE)
 
 
 # the SQLAlchemy URL forms seata_py.integrations.sqlalchemy accepts for this driver
-SQLALCHEMY_DIALECTS: tuple[
-    str, ...
-] = ()  # not yet: SQLAlchemy passes the file positionally and manages its own BEGIN
+SQLALCHEMY_DIALECTS: tuple[str, ...] = ("sqlite+pysqlite",)
 DRIVER_ERRORS = SQLiteDialect.driver_errors
 DRIVER_NAME = "sqlite3"
 

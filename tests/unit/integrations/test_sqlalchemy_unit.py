@@ -108,10 +108,10 @@ def offline_engine(url: str = URL, **kwargs: Any) -> sqlalchemy.Engine:
         "mysql://app@db/orders",  # mysqldb driver
         "mysql+mysqlconnector://app@db/orders",
         "postgresql+psycopg2://app@db/orders",
-        "sqlite://",
+        "sqlite+pysqlcipher://:key@/orders.db",
     ],
 )
-def test_create_engine_accepts_only_the_pymysql_driver(url: str) -> None:
+def test_create_engine_accepts_only_the_supported_drivers(url: str) -> None:
     with pytest.raises(ConfigError, match=r"mysql\+pymysql://, mariadb\+pymysql://"):
         create_engine(url)
 
