@@ -1,12 +1,15 @@
-"""SQLAlchemy asyncio engines (``mysql+aiomysql``, ``mysql+asyncmy``, ``postgresql+psycopg``) instrumented by
-seata-py, against MariaDB / PostgreSQL and the real Seata server: ORM ``AsyncSession`` and Core
+"""SQLAlchemy asyncio engines (``mysql+aiomysql``, ``mysql+asyncmy``, ``postgresql+psycopg``,
+``sqlite+aiosqlite``) instrumented by seata-py, against MariaDB / PostgreSQL / a SQLite file and the real
+Seata server: ORM ``AsyncSession`` and Core
 ``AsyncConnection`` writes become AT branches, a global rollback restores every row, a commit keeps them and
 cleans undo_log, a nested transaction (savepoint) rolled back drops its images; on debug-mode loops."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -16,7 +19,7 @@ import pymysql
 import pytest
 import sqlalchemy
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 import seata_py
@@ -32,7 +35,7 @@ from tests.integration.test_sqlalchemy import SEED, TABLES, Account, Base, Order
 pytestmark = pytest.mark.integration
 
 DATABASE = "it_sqlalchemy_async"
-BACKENDS = ("mysql+aiomysql", "mysql+asyncmy", "postgresql+psycopg")
+BACKENDS = ("mysql+aiomysql", "mysql+asyncmy", "postgresql+psycopg", "sqlite+aiosqlite")
 
 
 class Boom(Exception):
@@ -44,6 +47,7 @@ class Env:
     url: URL
     admin: Any  # autocommit DB-API connection for seeding and snapshots
     quote: str
+    mark: str  # the admin connection's placeholder
     loop: DebugLoop  # the module's loop: the engine's pool lives on it
     engine: AsyncEngine
 
@@ -60,33 +64,45 @@ def runtime(real_seata_server: Any) -> Iterator[None]:
 @pytest.fixture(scope="module", params=BACKENDS)
 def env(request: pytest.FixtureRequest, runtime: None) -> Iterator[Env]:
     backend: str = request.param
+    mark = "%s"
     if backend.startswith("mysql"):
         server: MySQLServer = request.getfixturevalue("mysql_server")
         server.create_database(DATABASE)
         host, port, user, password = server.host, server.port, server.user, server.password
         sync_url = URL.create("mysql+pymysql", user, password, host, port, DATABASE)
+        url = URL.create(backend, user, password, host, port, DATABASE)
         admin: Any = pymysql.connect(**server.connect_kwargs(DATABASE), autocommit=True)
-        ddl, quote = undo_log_ddl("mysql"), "`"
-    else:
+        quote = "`"
+    elif backend.startswith("postgresql"):
         pg: PostgresServer = request.getfixturevalue("postgres_server")
         pg.create_database(DATABASE)
         host, port, user, password = pg.host, pg.port, pg.user, pg.password
         sync_url = URL.create("postgresql+psycopg", user, password, host, port, DATABASE)
+        url = URL.create(backend, user, password, host, port, DATABASE)
         admin = psycopg.connect(**pg.connect_kwargs(DATABASE), autocommit=True)
-        ddl, quote = undo_log_ddl("postgresql"), '"'
+        quote = '"'
+    else:
+        path = request.getfixturevalue("tmp_path_factory").mktemp("sa-aiosqlite") / f"{DATABASE}.db"
+        sync_url, url = make_url(f"sqlite:///{path}"), make_url(f"sqlite+aiosqlite:///{path}")
+        admin = sqlite3.connect(path, isolation_level=None, check_same_thread=False)  # read off the loop too
+        quote, mark = '"', "?"
     schema_engine = sqlalchemy.create_engine(sync_url)  # a plain engine: DDL is not part of any AT test
     Base.metadata.drop_all(schema_engine)
     Base.metadata.create_all(schema_engine)
     schema_engine.dispose()
-    with admin.cursor() as cur:
+    with closing(admin.cursor()) as cur:
         cur.execute("DROP TABLE IF EXISTS undo_log")
-        cur.execute(ddl)
-    url = URL.create(backend, user, password, host, port, DATABASE)
-    seed(admin, quote)
+    ddl = undo_log_ddl(url.get_backend_name())
+    if mark == "?":
+        admin.executescript(ddl)  # the table and its indexes
+    else:
+        with closing(admin.cursor()) as cur:
+            cur.execute(ddl)
+    seed(admin, quote, mark)
     loop = DebugLoop()
     engine = loop.warm_up(_warm_engine(url))
     try:
-        yield Env(url, admin, quote, loop, engine)
+        yield Env(url, admin, quote, mark, loop, engine)
     finally:
         loop.warm_up(engine.dispose())
         loop.close()
@@ -112,27 +128,32 @@ async def _warm_engine(url: URL) -> AsyncEngine:
 
 @pytest.fixture(autouse=True)
 def seeded(env: Env) -> None:
-    seed(env.admin, env.quote)
+    seed(env.admin, env.quote, env.mark)
 
 
-def seed(admin: Any, q: str) -> None:
-    with admin.cursor() as cur:
+def seed(admin: Any, q: str, mark: str) -> None:
+    with closing(admin.cursor()) as cur:
         for table in ["undo_log", *reversed(TABLES)]:
             cur.execute(f"DELETE FROM {q}{table}{q}")
         for model, rows in SEED:
             columns = list(rows[0])
             cur.executemany(
                 f"INSERT INTO {q}{model.__tablename__}{q} ({', '.join(columns)}) "
-                f"VALUES ({', '.join(['%s'] * len(columns))})",
-                [tuple(row[c] for c in columns) for row in rows],
+                f"VALUES ({', '.join([mark] * len(columns))})",
+                [tuple(_bindable(row[c], mark) for c in columns) for row in rows],
             )
-        if q == '"':  # explicit ids leave PostgreSQL's sequence behind: move it past them
+        if q == '"' and mark == "%s":  # explicit ids leave PostgreSQL's sequence behind: move it past them
             cur.execute("SELECT setval(pg_get_serial_sequence('sa_account', 'id'), max(id)) FROM sa_account")
+
+
+def _bindable(value: Any, mark: str) -> Any:
+    """sqlite3 binds no Decimal; the NUMERIC column stores the number (as SQLAlchemy sends it)."""
+    return float(value) if mark == "?" and isinstance(value, Decimal) else value
 
 
 def snapshot(env: Env) -> dict[str, list[tuple[Any, ...]]]:
     state = {}
-    with env.admin.cursor() as cur:
+    with closing(env.admin.cursor()) as cur:
         for table in TABLES:
             cur.execute(f"SELECT * FROM {env.quote}{table}{env.quote}")
             state[table] = sorted(cur.fetchall(), key=repr)
@@ -140,7 +161,7 @@ def snapshot(env: Env) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def undo_count(env: Env) -> int:
-    with env.admin.cursor() as cur:
+    with closing(env.admin.cursor()) as cur:
         cur.execute("SELECT count(*) FROM undo_log")
         return int(cur.fetchone()[0])
 
