@@ -18,7 +18,8 @@ connection of the engine become AT branches, registered when SQLAlchemy commits:
         # the session's commit registered the branch; an exception anywhere in the block rolls back
         # every branch of every service and is re-raised
 
-An engine you already have: ``instrument(engine)``. ``postgresql+psycopg://`` engines work the same way.
+An engine you already have: ``instrument(engine)``. ``postgresql+psycopg://`` and ``sqlite:///file.db``
+engines work the same way (asyncio engines: :mod:`seata_py.integrations.sqlalchemy_asyncio`).
 Both take ``resource_id=`` (default ``jdbc:mysql://host:port/database``, ``jdbc:postgresql://...`` for
 PostgreSQL); pass the JDBC URL your Java services use for the same database so that global row locks are
 shared with them.
@@ -96,7 +97,8 @@ _instrumented: weakref.WeakKeyDictionary[Dialect, str | None] = weakref.WeakKeyD
 
 def create_engine(url: str | URL, *, resource_id: str | None = None, **engine_kwargs: Any) -> Engine:
     """``sqlalchemy.create_engine(url, **engine_kwargs)`` for a ``mysql+pymysql://`` (or
-    ``mariadb+pymysql://``, ``postgresql+psycopg://``) URL, instrumented with :func:`instrument`::
+    ``mariadb+pymysql://``, ``postgresql+psycopg://``, ``sqlite:///file.db``) URL, instrumented with
+    :func:`instrument`::
 
         engine = create_engine("mysql+pymysql://app:secret@db/orders", pool_size=5, pool_pre_ping=True)
 
