@@ -17,7 +17,7 @@ from tests.infra.mariadb import MySQLServer
 from tests.integration.async_support import run_async
 from tests.integration.at_schema import create_schema, reseed, snapshot, undo_rows
 from tests.integration.conftest import eventually
-from tests.integration.test_at_corpus import CASES, Boom, Case, Step
+from tests.integration.test_at_corpus import CASES, Boom, Case, Step, run_plain
 
 pytestmark = pytest.mark.integration
 
@@ -101,7 +101,7 @@ def test_commit_keeps_changes_and_cleans_undo_log(databases: dict[str, Any], dri
     reseed(at_admin)
     reseed(plain_admin)
 
-    run_plain(databases, c)
+    run_plain(databases, c)  # through pymysql: aiomysql 0.3 cannot bind bytes under pymysql 1.2 itself
 
     async def body() -> None:
         conn = await at_connection(databases, driver, c.autocommit)
@@ -118,26 +118,3 @@ def test_commit_keeps_changes_and_cleans_undo_log(databases: dict[str, Any], dri
         plain_admin, skip_columns=("updated_at",)
     )
     assert eventually(lambda: undo_rows(at_admin) == 0, timeout=5), "undo_log not cleaned within 5 s"
-
-
-def run_plain(databases: dict[str, Any], c: Case) -> None:
-    """The twin database gets the same statements without seata-py, through pymysql (aiomysql 0.3 cannot bind
-    bytes under pymysql 1.2 by itself)."""
-    plain = pymysql.connect(
-        **databases["server"].connect_kwargs(databases["plain"]),
-        client_flag=pymysql.constants.CLIENT.MULTI_STATEMENTS,
-        init_command="SET time_zone='+00:00'",
-    )
-    try:
-        plain.autocommit(c.autocommit)
-        for step in c.steps:
-            cur = plain.cursor()
-            if step.many:
-                cur.executemany(step.sql, step.args)
-            else:
-                cur.execute(step.sql, step.args)
-            while cur.nextset():
-                pass
-        plain.commit()
-    finally:
-        plain.close()

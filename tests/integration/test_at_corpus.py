@@ -392,6 +392,24 @@ def test_commit_keeps_changes_and_cleans_undo_log(databases: dict[str, Any], c: 
     plain_admin = databases["admin"][databases["plain"]]
     reseed(at_admin)
     reseed(plain_admin)
+    run_plain(databases, c)
+    conn = _at_connection(databases, c.autocommit)
+    try:
+        with seata_py.global_transaction(name=f"corpus-{c.id}"):
+            _run_steps(conn, c.steps)
+            if not c.autocommit:
+                conn.commit()
+    finally:
+        conn.close()
+    # ON UPDATE CURRENT_TIMESTAMP columns differ between the two runs by construction
+    assert snapshot(at_admin, skip_columns=("updated_at",)) == snapshot(
+        plain_admin, skip_columns=("updated_at",)
+    )
+    assert eventually(lambda: undo_rows(at_admin) == 0, timeout=5), "undo_log not cleaned within 5 s"
+
+
+def run_plain(databases: dict[str, Any], c: Case) -> None:
+    """The twin database gets the case's statements without seata-py, through pymysql."""
     plain = pymysql.connect(
         **databases["server"].connect_kwargs(databases["plain"]),
         client_flag=pymysql.constants.CLIENT.MULTI_STATEMENTS,
@@ -410,19 +428,6 @@ def test_commit_keeps_changes_and_cleans_undo_log(databases: dict[str, Any], c: 
         plain.commit()
     finally:
         plain.close()
-    conn = _at_connection(databases, c.autocommit)
-    try:
-        with seata_py.global_transaction(name=f"corpus-{c.id}"):
-            _run_steps(conn, c.steps)
-            if not c.autocommit:
-                conn.commit()
-    finally:
-        conn.close()
-    # ON UPDATE CURRENT_TIMESTAMP columns differ between the two runs by construction
-    assert snapshot(at_admin, skip_columns=("updated_at",)) == snapshot(
-        plain_admin, skip_columns=("updated_at",)
-    )
-    assert eventually(lambda: undo_rows(at_admin) == 0, timeout=5), "undo_log not cleaned within 5 s"
 
 
 def test_corpus_is_large_enough() -> None:

@@ -48,22 +48,16 @@ def assert_output(out: str) -> None:
     assert "FAILED" not in out, out
 
 
-def test_demo_on_embedded_defaults(tmp_path: Path) -> None:
-    result = run_demo("--workdir", str(tmp_path))
-    assert_output(result.stdout)
+def assert_sqlite_data(workdir: Path) -> None:
     for what, query in QUERIES.items():
-        with sqlite3.connect(tmp_path / f"{DB_OF[what]}.db") as conn:
+        with sqlite3.connect(workdir / f"{DB_OF[what]}.db") as conn:
             rows = [tuple(r) for r in conn.execute(query)]
             undo = conn.execute("SELECT COUNT(*) FROM undo_log").fetchone()[0]
         assert rows == EXPECTED[what], what
         assert undo == 0
 
 
-def test_demo_on_seata_server_and_mysql(mysql_server: MySQLServer, seata_tc: SeataServer) -> None:
-    kw = mysql_server.connect_kwargs("mysql")
-    url = f"mysql://{kw['user']}:{kw.get('password', '')}@{kw['host']}:{kw['port']}/"
-    result = run_demo("--tc", seata_tc.address, "--mysql", url)
-    assert_output(result.stdout)
+def assert_mysql_data(mysql_server: MySQLServer) -> None:
     for what, query in QUERIES.items():
         conn = pymysql.connect(**mysql_server.connect_kwargs(f"seata_demo_{DB_OF[what]}"))
         try:
@@ -73,6 +67,20 @@ def test_demo_on_seata_server_and_mysql(mysql_server: MySQLServer, seata_tc: Sea
         finally:
             conn.close()
         assert rows == EXPECTED[what], what
+
+
+def test_demo_on_embedded_defaults(tmp_path: Path) -> None:
+    result = run_demo("--workdir", str(tmp_path))
+    assert_output(result.stdout)
+    assert_sqlite_data(tmp_path)
+
+
+def test_demo_on_seata_server_and_mysql(mysql_server: MySQLServer, seata_tc: SeataServer) -> None:
+    kw = mysql_server.connect_kwargs("mysql")
+    url = f"mysql://{kw['user']}:{kw.get('password', '')}@{kw['host']}:{kw['port']}/"
+    result = run_demo("--tc", seata_tc.address, "--mysql", url)
+    assert_output(result.stdout)
+    assert_mysql_data(mysql_server)
 
 
 def test_demo_on_seata_tc_and_postgres(postgres_server: PostgresServer, seata_tc: SeataServer) -> None:
@@ -91,12 +99,7 @@ def test_async_demo_on_embedded_defaults(tmp_path: Path) -> None:
     result = run_demo("--async", "--workdir", str(tmp_path))
     assert_output(result.stdout)
     assert "FastAPI services on asyncio" in result.stdout
-    for what, query in QUERIES.items():
-        with sqlite3.connect(tmp_path / f"{DB_OF[what]}.db") as conn:
-            rows = [tuple(r) for r in conn.execute(query)]
-            undo = conn.execute("SELECT COUNT(*) FROM undo_log").fetchone()[0]
-        assert rows == EXPECTED[what], what
-        assert undo == 0
+    assert_sqlite_data(tmp_path)
 
 
 def test_async_demo_on_the_real_seata_server_and_mysql(
@@ -106,15 +109,7 @@ def test_async_demo_on_the_real_seata_server_and_mysql(
     url = f"mysql://{kw['user']}:{kw.get('password', '')}@{kw['host']}:{kw['port']}/"
     result = run_demo("--async", "--tc", real_seata_server.address, "--mysql", url)
     assert_output(result.stdout)
-    for what, query in QUERIES.items():
-        conn = pymysql.connect(**mysql_server.connect_kwargs(f"seata_demo_{DB_OF[what]}"))
-        try:
-            with conn.cursor() as cur:
-                cur.execute(query)
-                rows = [tuple(r) for r in cur.fetchall()]
-        finally:
-            conn.close()
-        assert rows == EXPECTED[what], what
+    assert_mysql_data(mysql_server)
 
 
 def test_async_demo_on_the_real_seata_server_and_postgres(
