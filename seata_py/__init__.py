@@ -33,11 +33,13 @@ from seata_py.rpc.errors import MessageTooLargeError
 from seata_py.runtime import (
     NotInitializedError,
     connect,
+    connect_mysqlclient,
     connect_postgresql,
     connect_sqlite,
     init,
     shutdown,
     wrap,
+    wrap_mysqlclient,
     wrap_sqlite,
 )
 from seata_py.tm.api import global_transaction, global_transactional
@@ -70,6 +72,7 @@ __all__ = [
     "UnsupportedSQLError",
     "__version__",
     "connect",
+    "connect_mysqlclient",
     "connect_postgresql",
     "connect_sqlite",
     "current_xid",
@@ -79,5 +82,6 @@ __all__ = [
     "init",
     "shutdown",
     "wrap",
+    "wrap_mysqlclient",
     "wrap_sqlite",
 ]

@@ -12,6 +12,7 @@ from typing import Any
 
 from seata_py import databases
 from seata_py.config import SeataConfig, build_config
+from seata_py.databases.mysql.mysqlclient import MySQLdbATConnection
 from seata_py.databases.mysql.pymysql import ATConnection
 from seata_py.databases.postgresql.psycopg import ATConnection as PostgresATConnection
 from seata_py.databases.sqlite.pysqlite import SQLiteATConnection
@@ -89,6 +90,11 @@ def init(
         return _runtime
 
 
+def is_initialized() -> bool:
+    """True between ``seata_py.init()`` and ``seata_py.shutdown()``."""
+    return _runtime is not None
+
+
 def runtime() -> Runtime:
     if _runtime is None:
         raise NotInitializedError("call seata_py.init(...) first")
@@ -125,6 +131,24 @@ def wrap(connection: Any, *, resource_id: str | None = None) -> ATConnection:
     rt = runtime()
     return databases.adapter_for(connection).wrap(  # type: ignore[no-any-return]
         connection, rm=rt.rm, resource_id=resource_id
+    )
+
+
+def connect_mysqlclient(*, resource_id: str | None = None, **kwargs: Any) -> MySQLdbATConnection:
+    """``MySQLdb.connect(**kwargs)`` (mysqlclient) whose writes inside a global transaction become AT
+    branches; the resource id is formed as :func:`connect`'s. Phase 2 reaches the database through pymysql
+    with the same arguments (those pymysql has no counterpart for raise ``ConfigError`` here)."""
+    return connect_with(databases.mysql.mysqlclient, resource_id=resource_id, **kwargs)  # type: ignore[no-any-return]
+
+
+def wrap_mysqlclient(
+    connection: Any, *, resource_id: str | None = None, connect_kwargs: dict[str, Any] | None = None
+) -> MySQLdbATConnection:
+    """Wrap an open mysqlclient connection; ``connect_kwargs`` (the password, TLS settings, ...) let phase 2
+    reach the same database, since an open connection does not tell its password."""
+    rt = runtime()
+    return databases.mysql.mysqlclient.wrap(
+        connection, rm=rt.rm, resource_id=resource_id, connect_kwargs=connect_kwargs
     )
 
 

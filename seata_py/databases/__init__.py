@@ -2,9 +2,9 @@
 
 A database package holds everything specific to it: statement syntax, catalog queries, value mapping to
 and from the Java undo format, the undo_log DDL, the resourceId form and one module per driver that wraps
-the driver's connections (``mysql/pymysql.py``, ``sqlite/pysqlite.py``, ``postgresql/psycopg.py``). The
-rest of seata-py sees only its :class:`~seata_py.types.dialect.Dialect`. Adding a database is a new package
-and one line in each table here.
+the driver's connections (``mysql/pymysql.py``, ``mysql/mysqlclient.py``, ``sqlite/pysqlite.py``,
+``postgresql/psycopg.py``). The rest of seata-py sees only its :class:`~seata_py.types.dialect.Dialect`.
+Adding a database is a new package and one line in each table here.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from types import ModuleType
 from typing import Any
 
 from seata_py.databases import mysql, postgresql, sqlite
-from seata_py.databases.mysql import aiomysql, asyncmy
+from seata_py.databases.mysql import aiomysql, asyncmy, mysqlclient
 from seata_py.databases.postgresql import psycopg_async
 from seata_py.databases.sqlite import aiosqlite
 from seata_py.datasource.aio import AsyncATConnection
@@ -22,7 +22,7 @@ from seata_py.types.dialect import Dialect
 
 # the driver modules, each with DRIVER_NAME, SQLALCHEMY_DIALECTS, wraps(connection), connect(...) and
 # wrap(connection, ...)
-DRIVERS: tuple[ModuleType, ...] = (mysql.pymysql, sqlite.pysqlite, postgresql.psycopg)
+DRIVERS: tuple[ModuleType, ...] = (mysql.pymysql, mysqlclient, sqlite.pysqlite, postgresql.psycopg)
 # the asyncio driver modules, each with DRIVER_NAME, SQLALCHEMY_DIALECTS, wraps(connection) and the coroutine
 # functions connect(...) and wrap(connection, ...); the drivers themselves are imported when used
 ASYNC_DRIVERS: tuple[ModuleType, ...] = (aiomysql, asyncmy, psycopg_async, aiosqlite)

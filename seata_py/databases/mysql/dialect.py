@@ -60,12 +60,22 @@ def _mariadb_default(value: str | None) -> str | None:
 
 
 def _driver_errors() -> tuple[type[BaseException], ...]:
-    """pymysql's error base (aiomysql raises it too) and asyncmy's own, when asyncmy is installed."""
+    """pymysql's error base (aiomysql raises it too), and asyncmy's and mysqlclient's own where they are
+    installed."""
+    errors: list[type[BaseException]] = [pymysql.err.Error]
     try:
         from asyncmy.errors import MySQLError as AsyncmyError
+
+        errors.append(AsyncmyError)
     except ImportError:
-        return (pymysql.err.Error,)
-    return (pymysql.err.Error, AsyncmyError)
+        pass
+    try:
+        from MySQLdb import MySQLError as MySQLdbError
+
+        errors.append(MySQLdbError)
+    except ImportError:
+        pass
+    return tuple(errors)
 
 
 _DRIVER_ERRORS = _driver_errors()

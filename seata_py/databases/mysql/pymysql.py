@@ -249,7 +249,7 @@ class ATConnection(ATConnectionBase):
             if savepoint and checked:
                 env.image_cursor.execute(f"RELEASE SAVEPOINT {savepoint}")
             if autocommit:
-                with contextlib.suppress(pymysql.err.Error):
+                with contextlib.suppress(*self._resource.dialect.driver_errors):
                     self._target.rollback()  # statement-scoped locks: the user's query takes its own
                 self._target.autocommit(True)
         # last on the connection, so an unbuffered (SSCursor) result is not drained by our own queries

@@ -70,10 +70,13 @@ def test_the_driver_is_chosen_from_the_connection() -> None:
         conn.close()
     unopened = pymysql.connections.Connection.__new__(pymysql.connections.Connection)
     assert databases.adapter_for(unopened) is mysql.pymysql
+    # told by its module: mysqlclient is an optional extra
+    mysqldb = type("Connection", (), {"__module__": "MySQLdb.connections"})()
+    assert databases.adapter_for(mysqldb) is mysql.mysqlclient
 
 
 def test_a_connection_of_another_driver_is_refused_with_the_supported_ones() -> None:
-    with pytest.raises(UnsupportedDriverError, match="pymysql, sqlite3") as caught:
+    with pytest.raises(UnsupportedDriverError, match="pymysql, mysqlclient, sqlite3") as caught:
         databases.adapter_for(object())
     assert isinstance(caught.value, TypeError)
 

@@ -105,7 +105,6 @@ def offline_engine(url: str = URL, **kwargs: Any) -> sqlalchemy.Engine:
 @pytest.mark.parametrize(
     "url",
     [
-        "mysql://app@db/orders",  # mysqldb driver
         "mysql+mysqlconnector://app@db/orders",
         "postgresql+psycopg2://app@db/orders",
         "sqlite+pysqlcipher://:key@/orders.db",
