@@ -44,6 +44,17 @@ def _disabled() -> bool:
     return process_defaults().disabled
 
 
+_BEGIN_CHECKS: list[Callable[[str], None]] = []
+
+
+def add_begin_check(check: Callable[[str], None]) -> None:
+    """Run ``check(name)`` before this process begins a global transaction (not when a block joins one); it
+    raises to refuse the block before anything is bound or sent. Integrations add theirs once (Django: no
+    global transaction begun inside ``transaction.atomic()``, whose local commit would come after it)."""
+    if check not in _BEGIN_CHECKS:
+        _BEGIN_CHECKS.append(check)
+
+
 class global_transaction:
     """A block that runs in a global transaction; ``with`` for sync code, ``async with`` for async code.
 
@@ -101,6 +112,9 @@ class global_transaction:
             raise PropagationError(
                 f"no existing global transaction found for {self.name!r} with propagation 'MANDATORY'"
             )
+        if decided in (Plan.BEGIN, Plan.SUSPEND_AND_BEGIN):
+            for check in _BEGIN_CHECKS:
+                check(self.name)
         if decided in (Plan.SUSPEND_AND_RUN_PLAIN, Plan.SUSPEND_AND_BEGIN):
             log.debug("suspending xid=%s for %r (%s)", existing, self.name, self.propagation.value)
             self._suspended_token = bind_xid(None)

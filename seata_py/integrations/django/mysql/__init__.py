@@ -1,0 +1,1 @@
+"""``ENGINE: "seata_py.integrations.django.mysql"``: Django's MySQL backend (mysqlclient) in AT mode."""
