@@ -431,3 +431,30 @@ def test_block_closed_from_another_context_restores_cleanly(tc: FakeBackend) -> 
 
     asyncio.run(main())
     assert tc.kinds()[0] == "begin"
+
+
+def test_a_begin_check_refuses_before_anything_begins_and_is_not_asked_when_joining(tc: FakeBackend) -> None:
+    from seata_py.tm import api
+
+    asked: list[str] = []
+
+    def refuse(name: str) -> None:
+        asked.append(name)
+        if name == "t":
+            raise TransactionError("refused by the check")
+
+    api.add_begin_check(refuse)
+    api.add_begin_check(refuse)  # once only
+    try:
+        with pytest.raises(TransactionError, match="refused by the check"), block(tc):
+            pass
+        assert tc.calls == [] and current_xid() is None
+        token = bind_xid(OUTER)
+        try:
+            with block(tc) as tx:  # joins OUTER: nothing begins, nothing to check
+                assert tx.role is Role.PARTICIPANT
+        finally:
+            reset_xid(token)
+        assert asked == ["t"]
+    finally:
+        api._BEGIN_CHECKS.remove(refuse)
