@@ -32,6 +32,7 @@ from shop import Database, ServiceError, call
 
 HERE = Path(__file__).resolve().parent
 SERVICES = ("stock", "account", "order", "business")
+DJANGO_ORDER = "../django_order/serve.py"  # the same order service as a Django project (mysqlclient)
 DATA_SERVICES = ("stock", "order", "account")
 
 
@@ -191,8 +192,16 @@ def print_state(
 
 
 class Demo:
-    def __init__(self, tc: str, dbs: dict[str, Database], workdir: Path, asyncio: bool = False) -> None:
+    def __init__(
+        self,
+        tc: str,
+        dbs: dict[str, Database],
+        workdir: Path,
+        asyncio: bool = False,
+        django_order: bool = False,
+    ) -> None:
         self.tc, self.dbs, self.workdir, self.asyncio = tc, dbs, workdir, asyncio
+        self.django_order = django_order
         script = "async_services.py" if asyncio else "services.py"
         ports = {name: free_port() for name in SERVICES}
         urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
@@ -222,7 +231,7 @@ class Demo:
                     *common,
                 ],
                 workdir / "order.log",
-                script,
+                DJANGO_ORDER if django_order else script,
             ),
             "business": Service(
                 "business",
@@ -274,6 +283,8 @@ class Demo:
     def run(self) -> int:
         urls = ", ".join(db.url for db in self.dbs.values())
         flavour = "FastAPI services on asyncio" if self.asyncio else "WSGI services"
+        if self.django_order:
+            flavour += ", the order service on Django"
         print(f"seata-py order/stock demo ({flavour}): TC {self.tc}, databases {urls}")
 
         print("\n1. alice buys 2 apples (succeeds). In flight, each service's undo_log holds its branch:")
@@ -358,13 +369,26 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run the services as FastAPI apps on asyncio (seata_py.aio connections, httpx)",
     )
+    parser.add_argument(
+        "--django-order",
+        action="store_true",
+        help="the order service is examples/django_order (Django, mysqlclient); needs --mysql",
+    )
     args = parser.parse_args(argv)
+    if args.django_order and not args.mysql:
+        parser.error("--django-order needs --mysql (its database backend is Django's MySQL one)")
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="seata-py-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     try:
         with coordinator(args.tc, workdir) as tc:
-            demo = Demo(tc, databases(args.mysql, workdir, args.postgres), workdir, args.use_asyncio)
+            demo = Demo(
+                tc,
+                databases(args.mysql, workdir, args.postgres),
+                workdir,
+                args.use_asyncio,
+                args.django_order,
+            )
             try:
                 demo.start()
                 return demo.run()

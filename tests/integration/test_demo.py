@@ -11,6 +11,7 @@ import psycopg
 import pymysql
 import pytest
 
+from tests.infra.common import in_ci
 from tests.infra.mariadb import MySQLServer
 from tests.infra.postgres import PostgresServer
 from tests.infra.seata_server import SeataServer
@@ -79,6 +80,23 @@ def test_demo_on_seata_server_and_mysql(mysql_server: MySQLServer, seata_tc: Sea
     kw = mysql_server.connect_kwargs("mysql")
     url = f"mysql://{kw['user']}:{kw.get('password', '')}@{kw['host']}:{kw['port']}/"
     result = run_demo("--tc", seata_tc.address, "--mysql", url)
+    assert_output(result.stdout)
+    assert_mysql_data(mysql_server)
+
+
+def test_demo_with_the_django_order_service(
+    mysql_server: MySQLServer, real_seata_server: SeataServer
+) -> None:
+    try:
+        import MySQLdb  # noqa: F401  (the Django order service's driver)
+    except ImportError:
+        if in_ci():
+            raise
+        pytest.skip("mysqlclient is not installed; `bash scripts/test.sh` builds it")
+    kw = mysql_server.connect_kwargs("mysql")
+    url = f"mysql://{kw['user']}:{kw.get('password', '')}@{kw['host']}:{kw['port']}/"
+    result = run_demo("--tc", real_seata_server.address, "--mysql", url, "--django-order")
+    assert "the order service on Django" in result.stdout
     assert_output(result.stdout)
     assert_mysql_data(mysql_server)
 

@@ -79,7 +79,7 @@ def test_the_served_order_service_joins_a_callers_global_transaction(
 
     def order_rows() -> list[tuple[Any, ...]]:
         with admin.cursor() as cur:
-            cur.execute("SELECT user_id, sku, count, amount_cents FROM orders ORDER BY id")
+            cur.execute("SELECT user_id, sku, count, amount_cents FROM orders ORDER BY user_id")
             return list(cur.fetchall())
 
     class Boom(Exception):

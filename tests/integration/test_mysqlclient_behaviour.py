@@ -251,7 +251,7 @@ def test_wrapped_connection_rolls_back_through_pymysql(seeded: dict[str, Any]) -
     assert conn.target is raw
     try:
         with pytest.raises(Boom), seata_py.global_transaction(name="mysqlclient-wrapped"):
-            cur = conn.cursor(MySQLdb.cursors.DictCursor)
+            cur = conn.cursor(cursorclass=MySQLdb.cursors.DictCursor)
             cur.execute("UPDATE acct SET balance = %s WHERE id = %s", (5, 2))
             cur.execute("SELECT balance FROM acct WHERE id = 2")
             assert cur.fetchall() == ({"balance": 5},)

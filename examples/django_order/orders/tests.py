@@ -91,6 +91,9 @@ class ORMRollbackTests(TransactionTestCase):
                 ]
             )
             Order.objects.filter(order_no="seed").delete()
+            # auto-increment keys: Django reads them back with INSERT ... RETURNING on MariaDB
+            added = Stock.objects.bulk_create([Stock(sku="C", reserved=0), Stock(sku="D", reserved=4)])
+            assert all(s.pk for s in added)
             with connection.cursor() as cursor:
                 cursor.execute("UPDATE order_reservations SET reserved = reserved * 10 WHERE sku = %s", ["B"])
             assert self.after() != self.before

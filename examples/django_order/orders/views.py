@@ -1,7 +1,8 @@
 """The order service's routes, as the demo's order service has them (examples/order_stock/services.py).
 
 POST /create {user_id, sku, count}: inserts the order, then debits the account service; called by the demo's
-business service inside its global transaction (the middleware binds its TX_XID).
+business service inside its global transaction (the middleware binds its TX_XID). ``{"crash": true}`` kills
+the process on the spot, as the demo's own order service does.
 POST /place {user_id, sku, count}: the same, but this service begins the global transaction itself and
 reserves the SKU (select_for_update) first; ``{"fail": true}`` fails after everything was written.
 """
@@ -9,6 +10,7 @@ reserves the SKU (select_for_update) first; ``{"fail": true}`` fails after every
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from typing import Any
 
@@ -57,6 +59,8 @@ def _order(payload: dict[str, Any]) -> dict[str, Any]:
 @require_POST
 def create(request: HttpRequest) -> JsonResponse:
     payload = json.loads(request.body or b"{}")
+    if payload.get("crash"):
+        os._exit(17)  # a crash after the caller's other branches were written: the TC rolls them back
     try:
         with transaction.atomic():  # one local transaction: one branch of the caller's global transaction
             return JsonResponse(_order(payload))

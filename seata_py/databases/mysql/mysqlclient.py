@@ -207,8 +207,9 @@ class MySQLdbATConnection(ATConnection):
         """The mysqlclient connection itself."""
         return self._facade.target
 
-    def cursor(self, cursor: type[Any] | None = None) -> ATCursor:  # type: ignore[override]
-        return ATCursor(self, self._facade.cursor(cursor))
+    def cursor(self, cursorclass: type[Any] | None = None) -> ATCursor:  # type: ignore[override]
+        # mysqlclient's own keyword name, as callers pass it
+        return ATCursor(self, self._facade.cursor(cursorclass))
 
     def _execute_plain(self, target_cursor: Any, query: str, args: Any) -> int:
         rows = int(target_cursor.execute(query, args))
