@@ -25,9 +25,9 @@ The tree::
     ├── UnsupportedDriverError (TypeError)     wrap() got a connection of a driver no database package has
     ├── UnsupportedSQLError (NotSupportedError)  AT mode cannot undo the statement; nothing ran
     │   ├── SQLiteUnsupportedSQLError (sqlite3.NotSupportedError)
-    │   └── PostgresUnsupportedSQLError (psycopg.NotSupportedError)
+    │   └── PostgresUnsupportedSQLError (psycopg.NotSupportedError)   [databases.postgresql.errors]
     ├── SQLPlaceholderError (pymysql ProgrammingError)
-    │   └── PostgresPlaceholderError (psycopg.ProgrammingError)
+    │   └── PostgresPlaceholderError (psycopg.ProgrammingError)       [databases.postgresql.errors]
     ├── SQLitePlaceholderError (sqlite3.ProgrammingError)
     ├── SQLiteStatementError (sqlite3.ProgrammingError)
     ├── TableMetaError                         table metadata could not be loaded
@@ -39,7 +39,9 @@ The tree::
     └── embedded TC: TCStoreError, ChannelClosedError, NotRegisteredError, UnexpectedMessageError,
         TCStartError, StatusUnavailableError
 
-This module imports nothing from the rest of the package at run time, so every layer can use it.
+This module imports nothing from the rest of the package at run time, so every layer can use it. The classes
+marked ``[module]`` live in their database package, beside the driver they derive from, so that the driver is
+imported only with its package.
 """
 
 from __future__ import annotations
@@ -48,7 +50,6 @@ import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-import psycopg
 import pymysql.err
 
 if TYPE_CHECKING:
@@ -196,15 +197,6 @@ class SQLPlaceholderError(SeataError, pymysql.err.ProgrammingError):
 
 class SQLitePlaceholderError(SeataError, sqlite3.ProgrammingError):
     """The statement's placeholders do not fit the args, where sqlite3 itself would refuse to bind them."""
-
-
-class PostgresUnsupportedSQLError(UnsupportedSQLError, psycopg.NotSupportedError):
-    """:class:`UnsupportedSQLError` that is also psycopg's ``NotSupportedError``, for psycopg callers (and
-    SQLAlchemy, which wraps only its driver's errors)."""
-
-
-class PostgresPlaceholderError(SQLPlaceholderError, psycopg.ProgrammingError):
-    """:class:`SQLPlaceholderError` that is also psycopg's ``ProgrammingError``, as psycopg itself raises."""
 
 
 class SQLiteStatementError(SeataError, sqlite3.ProgrammingError):

@@ -23,15 +23,20 @@ BYTE_ARRAY = "[B"
 SERIAL_BLOB = "javax.sql.rowset.serial.SerialBlob"
 SERIAL_CLOB = "javax.sql.rowset.serial.SerialClob"
 UUID = "java.util.UUID"
-# objects Jackson writes property by property (seata_py.types.java_objects): pgjdbc's, and Seata's own
-# array holder under either package prefix
-PG_OBJECT = "org.postgresql.util.PGobject"
-PG_INTERVAL = "org.postgresql.util.PGInterval"
+# Seata's own array holder under either package prefix, which Jackson writes property by property
+# (seata_py.types.java_objects)
 SERIAL_ARRAY_SUFFIX = ".rm.datasource.sql.serial.SerialArray"
+# driver classes written the same way; each database package adds its driver's (register_readable_object)
+_READABLE_OBJECTS: set[str] = set()
+
+
+def register_readable_object(java_class: str) -> None:
+    """Let undo rows carry ``java_class`` objects written property by property (pgjdbc's PGobject, ...)."""
+    _READABLE_OBJECTS.add(java_class)
 
 
 def is_readable_object(java_class: str) -> bool:
-    return java_class in (PG_OBJECT, PG_INTERVAL) or (
+    return java_class in _READABLE_OBJECTS or (
         java_class.endswith(SERIAL_ARRAY_SUFFIX)
         and java_class[: -len(SERIAL_ARRAY_SUFFIX)] in ("io.seata", "org.apache.seata")
     )

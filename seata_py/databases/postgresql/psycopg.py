@@ -37,15 +37,10 @@ from psycopg.rows import tuple_row
 
 from seata_py.config import SeataConfig
 from seata_py.databases.postgresql.dialect import PostgresDialect
+from seata_py.databases.postgresql.errors import PostgresPlaceholderError, PostgresUnsupportedSQLError
 from seata_py.datasource.base import ATConnectionBase
 from seata_py.datasource.resource import DataSourceResource
-from seata_py.exceptions import (
-    LockConflictError,
-    PostgresPlaceholderError,
-    PostgresUnsupportedSQLError,
-    SQLPlaceholderError,
-    UnsupportedSQLError,
-)
+from seata_py.exceptions import LockConflictError, SQLPlaceholderError, UnsupportedSQLError
 from seata_py.rm.at import ATResourceManager
 from seata_py.sql.exec import UserResult
 from seata_py.sql.exec.select_for_update import select_for_update_lock_keys

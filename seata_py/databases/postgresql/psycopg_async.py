@@ -17,6 +17,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from seata_py.databases.postgresql.errors import PostgresUnsupportedSQLError
 from seata_py.databases.postgresql.psycopg import (
     _NOT_FOR_PHASE_TWO,
     ATConnection,
@@ -27,7 +28,6 @@ from seata_py.databases.postgresql.psycopg import (
     postgres_resource,
 )
 from seata_py.datasource.aio import AsyncATConnection, AsyncATCursor, ConnectionFacade
-from seata_py.exceptions import PostgresUnsupportedSQLError
 from seata_py.rm.at import ATResourceManager
 from seata_py.types.awaiting import run_bridged, wait
 from seata_py.types.context import current_xid, global_lock_required

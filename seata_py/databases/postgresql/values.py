@@ -33,6 +33,12 @@ from seata_py.undo import java_classes as jc
 from seata_py.undo.errors import UnsupportedUndoValueError
 from seata_py.undo.java_time import to_naive_local
 
+# pgjdbc's classes, which Jackson writes property by property
+PG_OBJECT = "org.postgresql.util.PGobject"
+PG_INTERVAL = "org.postgresql.util.PGInterval"
+jc.register_readable_object(PG_OBJECT)
+jc.register_readable_object(PG_INTERVAL)
+
 
 class Kind(enum.Enum):
     INTEGER = "Integer"
@@ -257,7 +263,7 @@ def _uuid(value: Any, zone: tzinfo | None) -> tuple[Any, str | None]:
 def _pg_object(type_name: str, value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, str):
         raise TypeError(f"not the text form: {value!r}")
-    return JavaObject(jc.PG_OBJECT, (("type", type_name), ("value", value), ("null", False))), jc.PG_OBJECT
+    return JavaObject(PG_OBJECT, (("type", type_name), ("value", value), ("null", False))), PG_OBJECT
 
 
 def _interval(value: Any, zone: tzinfo | None) -> tuple[Any, str | None]:
@@ -282,7 +288,7 @@ def _interval(value: Any, zone: tzinfo | None) -> tuple[Any, str | None]:
     seconds = fields["wholeSeconds"] + fields["microSeconds"] / 1_000_000
     return (
         JavaObject(
-            jc.PG_INTERVAL,
+            PG_INTERVAL,
             (
                 ("type", "interval"),
                 ("value", _pgjdbc_interval_text(fields, seconds)),
@@ -292,7 +298,7 @@ def _interval(value: Any, zone: tzinfo | None) -> tuple[Any, str | None]:
             ),
             derived=frozenset({"value", "seconds"}),
         ),
-        jc.PG_INTERVAL,
+        PG_INTERVAL,
     )
 
 
@@ -381,7 +387,7 @@ def _array_items(text: str) -> list[str | None] | None:
 
 def _object_text(value: JavaObject) -> str:
     """What to bind for a Java object's column: PostgreSQL's input text of the value it holds."""
-    if value.java_class == jc.PG_INTERVAL:
+    if value.java_class == PG_INTERVAL:
         parts = {name: int(value.get(name) or 0) for name in _INTERVAL_FIELDS}
         seconds = Decimal(parts["wholeSeconds"]) + Decimal(parts["microSeconds"]).scaleb(-6)
         return (
