@@ -31,7 +31,9 @@ def main(argv: list[str] | None = None) -> None:
     # "order", as the demo names the service it starts (examples/order_stock/demo.py --django-order)
     parser.add_argument("role", nargs="?", choices=["order"], default="order")
     parser.add_argument("--port", type=int, default=8102)
-    parser.add_argument("--db", required=True, help="mysql://user:password@host:port/database")
+    parser.add_argument(
+        "--db", required=True, help="mysql://user:password@host:port/database or postgresql://..."
+    )
     parser.add_argument("--tc", default="127.0.0.1:8091")
     parser.add_argument("--account", default="")
     args = parser.parse_args(argv)

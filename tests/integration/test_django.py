@@ -1,6 +1,6 @@
-"""The Django integration against the real Seata server and MariaDB: the example order service's own tests
-(examples/django_order/orders/tests.py), run by Django's test runner in a process of their own (Django's
-settings are process-wide), on the servers this suite started."""
+"""The Django integration against the real Seata server, MariaDB and PostgreSQL: the example order service's
+own tests (examples/django_order/orders/tests.py), run by Django's test runner in a process of their own
+(Django's settings are process-wide), on the servers this suite started, once per backend."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.infra.mariadb import MySQLServer
+from tests.infra.postgres import PostgresServer
 from tests.integration.mysqlclient_support import MySQLdb
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -22,11 +23,21 @@ PROJECT = Path(__file__).resolve().parents[2] / "examples" / "django_order"
 assert MySQLdb  # the backend is Django's mysqlclient one
 
 
-def test_the_order_service_passes_its_django_tests(mysql_server: MySQLServer, real_seata_server: Any) -> None:
-    mysql_server.admin_execute("DROP DATABASE IF EXISTS `test_django_orders`")
+@pytest.mark.parametrize("backend", ["mysql", "postgresql"])
+def test_the_order_service_passes_its_django_tests(
+    backend: str, request: pytest.FixtureRequest, real_seata_server: Any
+) -> None:
+    if backend == "mysql":
+        mysql_server: MySQLServer = request.getfixturevalue("mysql_server")
+        mysql_server.admin_execute("DROP DATABASE IF EXISTS `test_django_orders`")
+        order_db = f"{mysql_server.url}/django_orders"
+    else:
+        postgres_server: PostgresServer = request.getfixturevalue("postgres_server")
+        postgres_server.admin_execute('DROP DATABASE IF EXISTS "test_django_orders"')
+        order_db = f"{postgres_server.url}/django_orders"
     env = {
         **os.environ,
-        "ORDER_DB": f"{mysql_server.url}/django_orders",
+        "ORDER_DB": order_db,
         "SEATA_GROUPLIST": real_seata_server.address,
         "ACCOUNT_URL": "",
         "PYTHONPATH": os.pathsep.join([str(PROJECT), os.environ.get("PYTHONPATH", "")]),

@@ -2,6 +2,7 @@
 from its options).
 
     ORDER_DB       mysql://user:password@host:port/database   (MariaDB/MySQL, through mysqlclient)
+                   postgresql://user:password@host:port/database   (PostgreSQL, through psycopg 3)
     SEATA_GROUPLIST host:port of the Seata TC
     ACCOUNT_URL    the account service (demo services.py), or empty to skip the debit
 """
@@ -27,15 +28,16 @@ MIDDLEWARE = [
     "seata_py.integrations.django.SeataXidMiddleware",  # binds the caller's TX_XID
 ]
 
+_postgres = _db.scheme in ("postgres", "postgresql")
 DATABASES = {
     "default": {
-        "ENGINE": "seata_py.integrations.django.mysql",
+        "ENGINE": "seata_py.integrations.django." + ("postgresql" if _postgres else "mysql"),
         "NAME": _db.path.lstrip("/"),
         "USER": unquote(_db.username or ""),
         "PASSWORD": unquote(_db.password or ""),
         "HOST": _db.hostname or "127.0.0.1",
-        "PORT": _db.port or 3306,
-        "OPTIONS": {"charset": "utf8mb4"},
+        "PORT": _db.port or (5432 if _postgres else 3306),
+        "OPTIONS": {} if _postgres else {"charset": "utf8mb4"},
         # "SEATA_RESOURCE_ID": "jdbc:mysql://db:3306/orders",  # the Java services' JDBC URL, if they share it
     }
 }

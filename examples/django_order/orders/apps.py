@@ -8,8 +8,12 @@ def create_undo_log(using: str, **_: object) -> None:
 
     from seata_py.databases import undo_log_ddl
 
-    with connections[using].cursor() as cursor:
-        cursor.execute(undo_log_ddl("mysql"))
+    connection = connections[using]
+    database = "postgresql" if connection.vendor == "postgresql" else "mysql"
+    with connection.cursor() as cursor:
+        for statement in undo_log_ddl(database).split(";"):
+            if statement.strip():
+                cursor.execute(statement)
 
 
 class OrdersConfig(AppConfig):

@@ -2,8 +2,9 @@
 
     ORDER_DB=mysql://user:pw@host:port/orders SEATA_GROUPLIST=host:port python manage.py test orders
 
-(tests/integration/test_django.py runs it so, on the servers the suite starts). Every test looks at the
-rows after the global transaction ended: through a plain pymysql connection, not the ORM under test.
+(or ``ORDER_DB=postgresql://...``; tests/integration/test_django.py runs it both ways, on the servers the
+suite starts). Every test looks at the rows after the global transaction ended: through a plain pymysql or
+psycopg connection, not the ORM under test.
 ``TransactionTestCase``: Django's ``TestCase`` would wrap each test in ``atomic()``, inside which no global
 transaction may begin.
 """
@@ -15,6 +16,7 @@ import threading
 import time
 from typing import Any
 
+import psycopg
 import pymysql
 from django.db import connection, transaction
 from django.db.models import F
@@ -35,13 +37,13 @@ class Boom(Exception):
 def plain_rows(sql: str) -> list[tuple[Any, ...]]:
     """Rows as the database holds them, read beside Django."""
     params = connection.settings_dict
-    conn = pymysql.connect(
-        host=params["HOST"],
-        port=int(params["PORT"]),
-        user=params["USER"],
-        password=params["PASSWORD"],
-        database=params["NAME"],
-    )
+    address = {"host": params["HOST"], "port": int(params["PORT"]), "user": params["USER"]}
+    if params["PASSWORD"]:
+        address["password"] = params["PASSWORD"]
+    if connection.vendor == "postgresql":
+        conn: Any = psycopg.connect(dbname=params["NAME"], **address)
+    else:
+        conn = pymysql.connect(database=params["NAME"], **address)
     try:
         with conn.cursor() as cur:
             cur.execute(sql)

@@ -16,7 +16,7 @@ from seata_py.tm.api import add_begin_check
 
 log = logging.getLogger("seata_py.integrations")
 
-BACKENDS = ("seata_py.integrations.django.mysql",)
+BACKENDS = ("seata_py.integrations.django.mysql", "seata_py.integrations.django.postgresql")
 
 
 def refuse_inside_atomic(name: str) -> None:

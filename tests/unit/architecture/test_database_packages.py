@@ -34,6 +34,8 @@ ALSO_ALLOWED = {
     ("sqlite", "exceptions.py"),
     # the embedded TC stores its sessions in SQLite; that is storage, not the AT package
     ("sqlite", "tc/sqlite_store.py"),
+    # Django's PostgreSQL backend in AT mode derives from Django's, which is built on psycopg
+    ("postgresql", "integrations/django/postgresql/base.py"),
 }
 
 
