@@ -238,7 +238,19 @@ class RpcClient:
             if isinstance(message, (BranchCommitRequest, BranchRollbackRequest)):
                 response = await self._phase_two(message)
                 if frame.frame_type is FrameType.REQUEST_SYNC:
-                    await push.connection.respond(frame, response)
+                    try:
+                        await push.connection.respond(frame, response)
+                    except TCUnavailableError:
+                        # closed meanwhile (shutdown, a dropped link): the TC gets no answer and redelivers
+                        # the branch's phase 2, which is idempotent
+                        log.info(
+                            "%s for branch %s (xid=%s) done, but the connection to TC %s closed before the "
+                            "answer; the TC will send it again",
+                            type(message).__name__,
+                            message.branch_id,
+                            message.xid,
+                            push.connection.address,
+                        )
             elif isinstance(message, UndoLogDeleteRequest):
                 handler = self._handlers.get(message.branch_type)
                 if handler is not None:

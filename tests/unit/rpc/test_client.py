@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from seata_py.protocol import (
     BranchRollbackResponse,
     BranchStatus,
     BranchType,
+    Frame,
     FrameType,
     GlobalBeginRequest,
     GlobalBeginResponse,
@@ -38,7 +40,7 @@ from seata_py.protocol import (
 from seata_py.protocol.messages import BranchRegisterRequest, BranchRegisterResponse
 from seata_py.rpc.client import RpcClient, xid_address
 from seata_py.rpc.config import RpcConfig, parse_grouplist
-from seata_py.rpc.connection import ClientRole
+from seata_py.rpc.connection import ClientRole, Push
 from seata_py.rpc.coordinator import TransactionCoordinator
 from tests.unit.rpc.fake_tc import FakeTC
 
@@ -278,6 +280,34 @@ def test_pushes_reach_the_handler_and_answers_echo_the_request_id(fake_tc: FakeT
         assert handler.deleted[0].save_days == 7
     finally:
         client.close()
+
+
+class _ClosedConnection:
+    """A push's connection that closed while its phase 2 ran (the process shutting down, a dropped link)."""
+
+    address = "127.0.0.1:8091"
+
+    def __init__(self) -> None:
+        self.answers: list[object] = []
+
+    async def respond(self, request: Frame, response: object) -> None:
+        self.answers.append(response)
+        raise TCUnavailableError(f"connection to TC {self.address} is not open")
+
+
+def test_an_answer_the_closed_connection_cannot_carry_is_logged_quietly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = RpcClient(RpcConfig(application_id="unit", grouplists={"default": ["127.0.0.1:1"]}))
+    client.set_branch_handler(BranchType.AT, Handler())
+    connection = _ClosedConnection()
+    request = BranchCommitRequest(xid="x:1:2", branch_id=77, branch_type=BranchType.AT, resource_id="r")
+    push = Push(connection, Frame(FrameType.REQUEST_SYNC, 5, request))  # type: ignore[arg-type]
+    with caplog.at_level(logging.INFO, logger="seata_py"):
+        asyncio.run(client._handle_push(push))
+    assert len(connection.answers) == 1  # the branch's phase 2 ran; only its answer was lost
+    assert [r.levelno for r in caplog.records] == [logging.INFO], caplog.text
+    assert "branch 77 (xid=x:1:2) done" in caplog.text and "send it again" in caplog.text
 
 
 def test_push_without_handler_is_answered_retryable(fake_tc: FakeTC) -> None:
