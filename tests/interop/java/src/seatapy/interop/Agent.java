@@ -53,12 +53,14 @@ import javax.sql.DataSource;
  * Seata reads its TC address and group mapping from -D system properties (no registry or file config).
  *
  * Requests: ping, datasource, begin, bind, unbind, exec, commit, rollback, status, undo_rows, inspect, decode,
- * halt.
+ * bench, halt.
  * Every answer is {"ok":true,...} or {"ok":false,"error":{"class":...,"message":...,"causes":[...]}}.
  */
 public final class Agent {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, DataSourceProxy> sources = new HashMap<>();
+    // bench: one physical connection per datasource, kept across blocks, as a pool would hand it out
+    private final Map<String, Connection> benchConnections = new HashMap<>();
 
     public static void main(String[] args) throws Exception {
         // Seata and its libraries may print; the protocol owns the real stdout.
@@ -137,6 +139,8 @@ public final class Agent {
                 return inspect(request);
             case "decode":
                 return decode(request);
+            case "bench":
+                return bench(request);
             case "halt":
                 // A crash: no commit, no rollback, no shutdown hooks; the OS closes the TC connection.
                 Runtime.getRuntime().halt(137);
@@ -184,6 +188,92 @@ public final class Agent {
             }
         }
         return out;
+    }
+
+    /**
+     * A block of {@code count} one-statement transactions timed here, not across the pipe (bench/ drives it):
+     * "plain" on the physical connection, "branch" through a ConnectionProxy per transaction inside one global
+     * transaction begun for the block (each commit is one AT branch), "global" begin + branch + commit each.
+     * Answers every transaction's duration in nanoseconds.
+     */
+    private ObjectNode bench(JsonNode request) throws Exception {
+        DataSourceProxy proxy = source(request);
+        String name = request.path("ds").asText();
+        Connection physical = benchConnections.get(name);
+        if (physical == null) {
+            physical = proxy.getPlainConnection();
+            physical.setAutoCommit(false);
+            benchConnections.put(name, physical);
+        }
+        String mode = request.path("mode").asText();
+        String sql = request.path("sql").asText();
+        JsonNode params = request.path("params");
+        int count = request.path("count").asInt(1);
+        long[] nanos = new long[count];
+        GlobalTransaction block = null;
+        if (mode.equals("branch")) {
+            block = GlobalTransactionContext.getCurrentOrCreate();
+            block.begin(60000, "bench-block");
+        }
+        try {
+            for (int i = 0; i < count; i++) {
+                long start = System.nanoTime();
+                switch (mode) {
+                    case "plain":
+                        benchStatement(physical, sql, params);
+                        physical.commit();
+                        break;
+                    case "branch":
+                        benchBranch(proxy, physical, sql, params);
+                        break;
+                    case "global": {
+                        GlobalTransaction tx = GlobalTransactionContext.getCurrentOrCreate();
+                        tx.begin(60000, "bench");
+                        try {
+                            benchBranch(proxy, physical, sql, params);
+                            tx.commit();
+                        } finally {
+                            RootContext.unbind();
+                        }
+                        break;
+                    }
+                    default:
+                        throw new IllegalArgumentException("unknown bench mode " + mode);
+                }
+                nanos[i] = System.nanoTime() - start;
+            }
+            if (block != null) {
+                block.commit();
+            }
+        } finally {
+            if (block != null) {
+                RootContext.unbind();
+            }
+        }
+        ObjectNode out = JSON.createObjectNode();
+        ArrayNode list = out.putArray("nanos");
+        for (long n : nanos) {
+            list.add(n);
+        }
+        return out;
+    }
+
+    private static void benchBranch(DataSourceProxy proxy, Connection physical, String sql, JsonNode params)
+            throws SQLException {
+        ConnectionProxy conn = new ConnectionProxy(proxy, physical);
+        conn.setAutoCommit(false);
+        benchStatement(conn, sql, params);
+        conn.commit();
+    }
+
+    private static void benchStatement(Connection conn, String sql, JsonNode params) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            int index = 1;
+            for (JsonNode param : params) {
+                ps.setLong(index++, param.asLong());
+            }
+            ps.executeUpdate();
+        }
     }
 
     private ObjectNode undoRows(JsonNode request) throws SQLException {
