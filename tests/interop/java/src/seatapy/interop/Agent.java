@@ -53,7 +53,7 @@ import javax.sql.DataSource;
  * Seata reads its TC address and group mapping from -D system properties (no registry or file config).
  *
  * Requests: ping, datasource, begin, bind, unbind, exec, commit, rollback, status, undo_rows, inspect, decode,
- * bench, halt.
+ * bench, throughput, halt.
  * Every answer is {"ok":true,...} or {"ok":false,"error":{"class":...,"message":...,"causes":[...]}}.
  */
 public final class Agent {
@@ -141,6 +141,8 @@ public final class Agent {
                 return decode(request);
             case "bench":
                 return bench(request);
+            case "throughput":
+                return throughput(request);
             case "halt":
                 // A crash: no commit, no rollback, no shutdown hooks; the OS closes the TC connection.
                 Runtime.getRuntime().halt(137);
@@ -255,6 +257,110 @@ public final class Agent {
         for (long n : nanos) {
             list.add(n);
         }
+        return out;
+    }
+
+    /**
+     * {@code threads} threads, each with physical connections of its own to every datasource in {@code ds},
+     * running global transactions of one branch per datasource ({@code UPDATE ... WHERE id = row}, each thread
+     * on row {@code first_row + thread}) for {@code seconds} after {@code warmup} seconds. Answers the number
+     * of committed transactions, the failures, and every committed transaction's duration in microseconds.
+     */
+    private ObjectNode throughput(JsonNode request) throws Exception {
+        java.util.List<DataSourceProxy> proxies = new java.util.ArrayList<>();
+        for (JsonNode name : request.path("ds")) {
+            DataSourceProxy proxy = sources.get(name.asText());
+            if (proxy == null) {
+                throw new IllegalArgumentException("no datasource " + name.asText());
+            }
+            proxies.add(proxy);
+        }
+        String sql = request.path("sql").asText();
+        int threads = request.path("threads").asInt(1);
+        long firstRow = request.path("first_row").asLong();
+        long warmupNanos = (long) (request.path("warmup").asDouble(2) * 1e9);
+        long runNanos = (long) (request.path("seconds").asDouble(10) * 1e9);
+        java.util.concurrent.ConcurrentLinkedQueue<long[]> results = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(threads);
+        // [opens, closes] in System.nanoTime(); unknown (MAX) until every thread has its connections
+        java.util.concurrent.atomic.AtomicLongArray window =
+            new java.util.concurrent.atomic.AtomicLongArray(new long[] {Long.MAX_VALUE, Long.MAX_VALUE});
+        Thread[] workers = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            long row = firstRow + t;
+            workers[t] = new Thread(() -> {
+                java.util.List<Connection> physical = new java.util.ArrayList<>();
+                try {
+                    for (DataSourceProxy proxy : proxies) {
+                        Connection conn = proxy.getPlainConnection();
+                        conn.setAutoCommit(false);
+                        physical.add(conn);
+                    }
+                    ready.countDown();
+                    ready.await();
+                    long[] durations = new long[1 << 16];
+                    int done = 0;
+                    JsonNode params = JSON.createArrayNode().add(row);
+                    while (System.nanoTime() < window.get(1)) {
+                        long start = System.nanoTime();
+                        GlobalTransaction tx = GlobalTransactionContext.getCurrentOrCreate();
+                        try {
+                            tx.begin(60000, "throughput");
+                            for (int i = 0; i < proxies.size(); i++) {
+                                benchBranch(proxies.get(i), physical.get(i), sql, params);
+                            }
+                            tx.commit();
+                            long end = System.nanoTime();
+                            if (start >= window.get(0) && end <= window.get(1) && done < durations.length) {
+                                durations[done++] = (end - start) / 1000;
+                            }
+                        } catch (Exception exc) {
+                            failures.incrementAndGet();
+                            try {
+                                tx.rollback();
+                            } catch (Exception ignored) {
+                                // the TC rolls it back on timeout
+                            }
+                        } finally {
+                            RootContext.unbind();
+                        }
+                    }
+                    results.add(java.util.Arrays.copyOf(durations, done));
+                } catch (Exception exc) {
+                    failures.incrementAndGet();
+                } finally {
+                    for (Connection conn : physical) {
+                        try {
+                            conn.close();
+                        } catch (SQLException ignored) {
+                            // closing after the run
+                        }
+                    }
+                }
+            });
+        }
+        for (Thread worker : workers) {
+            worker.start();
+        }
+        ready.await();
+        long now = System.nanoTime();
+        window.set(1, now + warmupNanos + runNanos);
+        window.set(0, now + warmupNanos);
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        ObjectNode out = JSON.createObjectNode();
+        ArrayNode micros = out.putArray("micros");
+        long committed = 0;
+        for (long[] durations : results) {
+            for (long d : durations) {
+                micros.add(d);
+                committed++;
+            }
+        }
+        out.put("committed", committed);
+        out.put("failures", failures.get());
         return out;
     }
 
