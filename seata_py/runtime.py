@@ -8,14 +8,11 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from seata_py import databases
 from seata_py.config import SeataConfig, build_config
-from seata_py.databases.mysql.mysqlclient import MySQLdbATConnection
 from seata_py.databases.mysql.pymysql import ATConnection
-from seata_py.databases.postgresql.psycopg import ATConnection as PostgresATConnection
-from seata_py.databases.sqlite.pysqlite import SQLiteATConnection
 from seata_py.exceptions import NotInitializedError as NotInitializedError
 from seata_py.exceptions import SeataError
 from seata_py.log_context import install_xid_logging
@@ -24,6 +21,11 @@ from seata_py.rm.at import ATResourceManager
 from seata_py.rpc.client import RpcClient
 from seata_py.rpc.coordinator import TransactionCoordinator
 from seata_py.tm.backend import TmDefaults, TmSettings, install_defaults
+
+if TYPE_CHECKING:  # imported when first used, through the registry
+    from seata_py.databases.mysql.mysqlclient import MySQLdbATConnection
+    from seata_py.databases.postgresql.psycopg import ATConnection as PostgresATConnection
+    from seata_py.databases.sqlite.pysqlite import SQLiteATConnection
 
 log = logging.getLogger("seata_py")
 
@@ -138,7 +140,7 @@ def connect_mysqlclient(*, resource_id: str | None = None, **kwargs: Any) -> MyS
     """``MySQLdb.connect(**kwargs)`` (mysqlclient) whose writes inside a global transaction become AT
     branches; the resource id is formed as :func:`connect`'s. Phase 2 reaches the database through pymysql
     with the same arguments (those pymysql has no counterpart for raise ``ConfigError`` here)."""
-    return connect_with(databases.mysql.mysqlclient, resource_id=resource_id, **kwargs)  # type: ignore[no-any-return]
+    return connect_with(databases.mysqlclient, resource_id=resource_id, **kwargs)  # type: ignore[no-any-return]
 
 
 def wrap_mysqlclient(
@@ -147,7 +149,7 @@ def wrap_mysqlclient(
     """Wrap an open mysqlclient connection; ``connect_kwargs`` (the password, TLS settings, ...) let phase 2
     reach the same database, since an open connection does not tell its password."""
     rt = runtime()
-    return databases.mysql.mysqlclient.wrap(
+    return databases.mysqlclient.wrap(
         connection, rm=rt.rm, resource_id=resource_id, connect_kwargs=connect_kwargs
     )
 

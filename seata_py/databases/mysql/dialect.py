@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 from typing import Any, ClassVar
@@ -59,16 +60,9 @@ def _mariadb_default(value: str | None) -> str | None:
     return value
 
 
-def _driver_errors() -> tuple[type[BaseException], ...]:
-    """pymysql's error base (aiomysql raises it too), and asyncmy's and mysqlclient's own where they are
-    installed."""
+def _installed_driver_errors() -> tuple[type[BaseException], ...]:
+    """pymysql's error base (aiomysql raises it too), and mysqlclient's own where it is installed."""
     errors: list[type[BaseException]] = [pymysql.err.Error]
-    try:
-        from asyncmy.errors import MySQLError as AsyncmyError
-
-        errors.append(AsyncmyError)
-    except ImportError:
-        pass
     try:
         from MySQLdb import MySQLError as MySQLdbError
 
@@ -78,14 +72,24 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
-_DRIVER_ERRORS = _driver_errors()
+_DRIVER_ERRORS = _installed_driver_errors()
+
+
+def driver_errors() -> tuple[type[BaseException], ...]:
+    """:data:`_DRIVER_ERRORS`, and asyncmy's base once asyncmy is imported: it is not imported here (it
+    weighs megabytes), and a connection of asyncmy's exists only after it is."""
+    asyncmy_errors = sys.modules.get("asyncmy.errors")
+    return _DRIVER_ERRORS if asyncmy_errors is None else (*_DRIVER_ERRORS, asyncmy_errors.MySQLError)
 
 
 class MySQLDialect(Dialect):
     name: ClassVar[str] = "mysql"
     sqlglot_dialect: ClassVar[str] = "mysql"
-    driver_errors: ClassVar[tuple[type[BaseException], ...]] = _DRIVER_ERRORS
     upsert_name: ClassVar[str] = "INSERT ... ON DUPLICATE KEY UPDATE"
+
+    @property
+    def driver_errors(self) -> tuple[type[BaseException], ...]:  # type: ignore[override]
+        return driver_errors()
 
     def __init__(self, java_driver: JavaDriver | str = JavaDriver.CONNECTOR_J_8) -> None:
         # The Java services' JDBC driver decides the class of some undo values (see JavaDriver).
@@ -154,7 +158,7 @@ class MySQLDialect(Dialect):
         return _text(rows[0][0])
 
     def is_unknown_column_error(self, exc: BaseException) -> bool:
-        return isinstance(exc, _DRIVER_ERRORS) and bool(exc.args) and exc.args[0] == ER_BAD_FIELD_ERROR
+        return isinstance(exc, driver_errors()) and bool(exc.args) and exc.args[0] == ER_BAD_FIELD_ERROR
 
     def load_table_meta(self, cursor: MetaCursor, schema: str | None, table: str) -> TableMeta:
         cursor.execute("SELECT DATABASE(), VERSION()")

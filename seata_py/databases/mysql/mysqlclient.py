@@ -26,7 +26,7 @@ import pymysql.converters
 from pymysql.constants import SERVER_STATUS
 
 from seata_py.config import SeataConfig
-from seata_py.databases.mysql.dialect import MySQLDialect
+from seata_py.databases.mysql import dialect as mysql_dialect
 from seata_py.databases.mysql.pymysql import ATConnection, ATCursor, mysql_resource
 from seata_py.datasource.resource import DataSourceResource
 from seata_py.exceptions import ConfigError, UnsupportedSQLError
@@ -36,7 +36,7 @@ from seata_py.types.statements import InsertStatement, Statement
 log = logging.getLogger("seata_py.datasource")
 
 DRIVER_NAME = "mysqlclient"
-DRIVER_ERRORS = MySQLDialect.driver_errors
+DRIVER_ERRORS = mysql_dialect.driver_errors()
 SQLALCHEMY_DIALECTS: tuple[str, ...] = ("mysql+mysqldb", "mariadb+mysqldb")
 
 

@@ -17,6 +17,7 @@ import pymysql
 from pymysql.constants import SERVER_STATUS
 
 from seata_py.config import SeataConfig
+from seata_py.databases.mysql import dialect as mysql_dialect
 from seata_py.databases.mysql.dialect import MySQLDialect
 from seata_py.datasource.base import ATConnectionBase
 from seata_py.datasource.resource import DataSourceResource
@@ -40,7 +41,7 @@ def _normalise_args(args: Any) -> tuple[Any, str]:
 
 # the SQLAlchemy URL forms seata_py.integrations.sqlalchemy accepts for this driver
 SQLALCHEMY_DIALECTS: tuple[str, ...] = ("mysql+pymysql", "mariadb+pymysql")
-DRIVER_ERRORS = MySQLDialect.driver_errors
+DRIVER_ERRORS = mysql_dialect.driver_errors()
 DRIVER_NAME = "pymysql"
 
 

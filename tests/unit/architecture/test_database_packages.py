@@ -63,6 +63,8 @@ def references(path: Path, database: str) -> set[str]:
             and node.value.id == "databases"
         ):
             found.add(f"databases.{node.attr}")
+        elif isinstance(node, ast.Constant) and str(node.value).startswith(package):
+            found.add(str(node.value))  # imported by name (importlib), as the registry does
     return found
 
 
@@ -103,10 +105,12 @@ def test_the_check_sees_each_kind_of_reference(tmp_path: Path) -> None:
         "from seata_py.databases import psycopg_async\n"
         "x = databases.postgresql\n"
         "import pymysql\n"
+        "lazy = ('seata_py.databases.postgresql.psycopg', 'psycopg')\n"
     )
     assert references(probe, "postgresql") == {
         "psycopg.rows",
         "seata_py.databases.postgresql.values",
         "seata_py.databases.psycopg_async",
         "databases.postgresql",
+        "seata_py.databases.postgresql.psycopg",
     }
