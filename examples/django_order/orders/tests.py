@@ -52,7 +52,7 @@ def plain_rows(sql: str) -> list[tuple[Any, ...]]:
         conn.close()
 
 
-def undo_rows_left(timeout: float = 5.0) -> int:
+def undo_rows_left(timeout: float = 30.0) -> int:
     deadline = time.monotonic() + timeout
     while True:
         left = plain_rows("SELECT COUNT(*) FROM undo_log")[0][0]
