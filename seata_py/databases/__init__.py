@@ -11,6 +11,7 @@ are imported when first used.
 from __future__ import annotations
 
 import importlib
+import sys
 from types import ModuleType
 from typing import Any
 
@@ -64,10 +65,12 @@ def _driver_modules(
 
 def adapter_for(connection: Any) -> ModuleType:
     """The driver module that wraps this open connection."""
-    libraries = _libraries_of(connection)
-    if isinstance(connection, ATConnectionBase):  # wrapped already: its driver's wrap() returns it as is
-        libraries |= _libraries_of(connection.target)
-    for driver in _driver_modules(_DRIVERS, libraries):
+    if isinstance(connection, ATConnectionBase):
+        # wrapped already (its driver's wrap() returns it as is): that driver module is loaded
+        candidates = [sys.modules[module] for module, _ in _DRIVERS if module in sys.modules]
+    else:
+        candidates = _driver_modules(_DRIVERS, _libraries_of(connection))
+    for driver in candidates:
         if driver.wraps(connection):
             return driver
     raise UnsupportedDriverError(

@@ -97,3 +97,25 @@ def test_the_old_ddl_module_still_answers_and_warns() -> None:
         assert ddl.undo_log_ddl("sqlite", "t_undo") == databases.undo_log_ddl("sqlite", "t_undo")
     assert [w.category for w in caught] == [DeprecationWarning, DeprecationWarning]
     assert "seata_py.databases.undo_log_ddl" in str(caught[0].message)
+
+
+def test_an_at_connection_is_answered_by_its_loaded_driver_module() -> None:
+    from seata_py.databases.mysql.mysqlclient import MySQLdbATConnection
+    from seata_py.databases.sqlite.pysqlite import SQLiteATConnection
+
+    # uninitialised instances: only their class matters here; their target is not read
+    assert databases.adapter_for(object.__new__(SQLiteATConnection)) is sqlite.pysqlite
+    # mysqlclient's proxy is the pymysql proxy over a facade, and the pymysql module's wrap() takes it as is
+    assert databases.adapter_for(object.__new__(MySQLdbATConnection)) is mysql.pymysql
+
+
+def test_importing_seata_py_loads_no_driver_library_it_does_not_need() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, seata_py, seata_py.aio; "
+        "print(sorted(m for m in ('psycopg', 'asyncmy', 'aiomysql', 'aiosqlite') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
